@@ -42,6 +42,7 @@
 #![doc(test(attr(deny(warnings))))]
 #![deny(unsafe_code)]
 
+mod affinity;
 pub mod bitset;
 mod crisp;
 mod error;
@@ -51,6 +52,11 @@ mod parallel;
 mod relation;
 mod tnorm;
 
+pub use affinity::{
+    AffinityGroup, AffinityGroups, AffinityLevels, AffinityOptions, CliqueOptions, GaloisLattice,
+    LevelGroup, SimilaritySubrelations, Threshold, affinity_groups, affinity_levels,
+    burmeister_cxt, maximal_similarity_subrelations, maximal_similarity_subrelations_with,
+};
 pub use crisp::CrispRelation;
 pub use error::{Axis, Error, Result};
 pub use memory::available_bytes;
