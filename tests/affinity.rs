@@ -543,3 +543,54 @@ fn levels_reject_strict_cuts() {
         Err(Error::InvalidParameter { name: "strict", .. })
     ));
 }
+
+/// Every concept by closing each column subset: B is an intent when it
+/// equals the columns shared by the rows that hold all of B.
+fn brute_force_by_columns(cut: &[Vec<bool>], cols: usize) -> BTreeSet<Pair> {
+    let mut concepts = BTreeSet::new();
+    for subset in 0u32..(1 << cols) {
+        let intent: Vec<usize> = (0..cols).filter(|&c| subset >> c & 1 == 1).collect();
+        let extent: Vec<usize> = (0..cut.len())
+            .filter(|&r| intent.iter().all(|&c| cut[r][c]))
+            .collect();
+        let closed: Vec<usize> = (0..cols)
+            .filter(|&c| extent.iter().all(|&r| cut[r][c]))
+            .collect();
+        if closed == intent {
+            concepts.insert((extent, intent));
+        }
+    }
+    concepts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(7), ..ProptestConfig::default() })]
+
+    /// Tall relations reach the parallel split near the root.
+    #[test]
+    fn tall_relations_match_column_brute_force(rows in 256usize..700, cols in 1usize..=12, seed in any::<u64>()) {
+        let mut state = seed | 1;
+        let values = ndarray::Array2::from_shape_fn((rows, cols), |_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % 11) as f64 / 10.0
+        });
+        let relation = FuzzyRelation::new(values).unwrap();
+        let cut = cut_of(&relation, |_, v| v >= 0.6);
+        let expected = nontrivial(&brute_force_by_columns(&cut, cols));
+        let serial_groups = affinity_groups(&relation, 0.6, &serial()).unwrap();
+        let found: BTreeSet<Pair> = pairs(&serial_groups).into_iter().collect();
+        prop_assert_eq!(found.len(), serial_groups.len());
+        prop_assert_eq!(&found, &expected);
+        for threads in [1, 4] {
+            let options = AffinityOptions { min_rows: 3, ..parallel() };
+            let groups = in_pool(threads, || affinity_groups(&relation, 0.6, &options).unwrap());
+            let iceberg: BTreeSet<Pair> = expected.iter().filter(|(a, _)| a.len() >= 3).cloned().collect();
+            let found: BTreeSet<Pair> = pairs(&groups).into_iter().collect();
+            prop_assert_eq!(found, iceberg);
+            let groups = in_pool(threads, || affinity_groups(&relation, 0.6, &parallel()).unwrap());
+            prop_assert_eq!(&groups, &serial_groups);
+        }
+    }
+}

@@ -212,7 +212,7 @@ fn enumerate_with<const N: usize>(
     };
     let mut found = search.run().map_err(|_| limit_error())?;
 
-    keep_top_bottom(
+    let skip_top = keep_top_bottom(
         &mut found,
         &masks,
         attributes,
@@ -220,18 +220,20 @@ fn enumerate_with<const N: usize>(
         min_attributes,
         options,
     );
-    if options.max_groups.is_some_and(|max| found.len() > max) {
+    let reported = found.len() - usize::from(skip_top);
+    if options.max_groups.is_some_and(|max| reported > max) {
         return Err(limit_error());
     }
     if transposed {
-        Store::from_found_transposed(found, cols)
+        Store::from_found_transposed(found, cols, skip_top)
     } else {
-        Store::from_found(found, cols)
+        Store::from_found(found, cols, skip_top)
     }
 }
 
-/// Drops the concepts with an empty intent (only the top can have one) and
-/// adds the bottom with an empty extent, as `include_top_bottom` asks.
+/// Adds the bottom with an empty extent when `include_top_bottom` asks for
+/// it, and returns whether the first concept, the top, must be dropped
+/// because its intent is empty and `include_top_bottom` is off.
 fn keep_top_bottom<const N: usize>(
     found: &mut Found<N>,
     masks: &[Mask<N>],
@@ -239,16 +241,17 @@ fn keep_top_bottom<const N: usize>(
     min_objects: usize,
     min_attributes: usize,
     options: &AffinityOptions,
-) {
+) -> bool {
     let full = Mask::full(attributes);
     if options.include_top_bottom {
         let bottom_is_empty = !masks.contains(&full);
         if bottom_is_empty && min_objects == 0 && attributes >= min_attributes {
             found.push(full, &[]);
         }
-    } else if found.intents.first().is_some_and(|m| m.is_empty()) {
+        false
+    } else {
         // The search reports the top first.
-        found.remove_first();
+        found.intents.first().is_some_and(|m| m.is_empty())
     }
 }
 
@@ -474,34 +477,50 @@ impl Serialize for AffinityGroups {
 }
 
 /// The level (minimum) and mean membership degree inside each group.
+///
+/// Reads the degrees column by column from a column-major copy, so the
+/// rows of a group, sorted, are read in increasing address order.
 pub(crate) fn degrees(
     relation: &FuzzyRelation,
     store: &Store,
     execution: Execution,
 ) -> (Vec<f64>, Vec<f64>) {
-    let values = relation.view();
-    let values = values.as_standard_layout();
-    let flat = values.as_slice().unwrap_or_default();
-    let cols = relation.ncols();
+    let rows = relation.nrows();
+    let by_col: Vec<f64> = relation.view().t().iter().copied().collect();
     let one = |index: usize| {
         let extent = store.extent(index);
-        let intent = store.intent(index);
-        let mut min = 1.0f64;
-        let mut sum = 0.0;
-        let intent: Vec<usize> = crate::bitset::Ones::new(intent).collect();
-        for &row in extent {
-            let row_values = &flat[row as usize * cols..][..cols];
-            for &col in &intent {
-                let v = row_values[col];
-                min = min.min(v);
-                sum += v;
+        let mut min = [1.0f64; 4];
+        let mut sum = [0.0f64; 4];
+        let mut cols = 0;
+        for col in crate::bitset::Ones::new(store.intent(index)) {
+            let column = &by_col[col * rows..][..rows];
+            // Four independent accumulators keep the min and add chains short.
+            let mut chunks = extent.chunks_exact(4);
+            for chunk in &mut chunks {
+                for (lane, &row) in chunk.iter().enumerate() {
+                    let v = column[row as usize];
+                    min[lane] = min[lane].min(v);
+                    sum[lane] += v;
+                }
             }
+            for &row in chunks.remainder() {
+                let v = column[row as usize];
+                min[0] = min[0].min(v);
+                sum[0] += v;
+            }
+            cols += 1;
         }
-        let count = extent.len() * intent.len();
-        let mean = if count == 0 { 1.0 } else { sum / count as f64 };
-        (min, mean)
+        let count = extent.len() * cols;
+        let level = min.iter().copied().fold(1.0, f64::min);
+        let total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        let mean = if count == 0 {
+            1.0
+        } else {
+            total / count as f64
+        };
+        (level, mean)
     };
-    let work: u128 = (store.extents.len() as u128) * (cols as u128);
+    let work = store.total_rows() as u128 * relation.ncols() as u128;
     let pairs: Vec<(f64, f64)> = if execution.is_parallel(work, PARALLEL_MIN_DEGREES) {
         (0..store.len())
             .into_par_iter()

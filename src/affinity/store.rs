@@ -8,16 +8,29 @@ use crate::bitset::words_for;
 use crate::error::Result;
 use crate::memory::{bytes_for, ensure_fits};
 
-/// Groups stored in three arenas: column sets as `col_words` words each,
-/// row sets as sorted `u32` index slices, one offset per group.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Groups stored in arenas: column sets as `col_words` words each, row
+/// sets as sorted `u32` index slices of one shared arena, which the groups
+/// reference by start and length, so reordering the groups never moves the
+/// row lists.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Store {
     pub(crate) cols: usize,
     pub(crate) col_words: usize,
     pub(crate) intents: Vec<u64>,
-    /// Row set `i` is `extents[offsets[i]..offsets[i + 1]]`.
-    pub(crate) offsets: Vec<usize>,
+    /// Row set `i` is `extents[starts[i]..starts[i] + lens[i]]`.
+    pub(crate) starts: Vec<usize>,
+    pub(crate) lens: Vec<u32>,
     pub(crate) extents: Vec<u32>,
+}
+
+impl PartialEq for Store {
+    /// Compares the groups, not the arena layout.
+    fn eq(&self, other: &Self) -> bool {
+        self.cols == other.cols
+            && self.len() == other.len()
+            && self.intents == other.intents
+            && (0..self.len()).all(|i| self.extent(i) == other.extent(i))
+    }
 }
 
 impl Store {
@@ -26,13 +39,19 @@ impl Store {
             cols,
             col_words: words_for(cols),
             intents: Vec::new(),
-            offsets: vec![0],
+            starts: Vec::new(),
+            lens: Vec::new(),
             extents: Vec::new(),
         }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.starts.len()
+    }
+
+    /// Total number of row indexes over all groups.
+    pub(crate) fn total_rows(&self) -> usize {
+        self.lens.iter().map(|&l| l as usize).sum()
     }
 
     pub(crate) fn intent(&self, index: usize) -> &[u64] {
@@ -40,14 +59,15 @@ impl Store {
     }
 
     pub(crate) fn extent(&self, index: usize) -> &[u32] {
-        &self.extents[self.offsets[index]..self.offsets[index + 1]]
+        &self.extents[self.starts[index]..][..self.lens[index] as usize]
     }
 
     pub(crate) fn push(&mut self, intent: &[u64], extent: &[u32]) {
         debug_assert_eq!(intent.len(), self.col_words);
         self.intents.extend_from_slice(intent);
+        self.starts.push(self.extents.len());
+        self.lens.push(extent.len() as u32);
         self.extents.extend_from_slice(extent);
-        self.offsets.push(self.extents.len());
     }
 
     /// Orders groups by column set, then by row set, both compared as
@@ -72,20 +92,22 @@ impl Store {
         None
     }
 
-    /// Returns the groups in the order given by `order`.
-    pub(crate) fn permuted(&self, order: &[u32]) -> Result<Self> {
+    /// Reorders the groups as `order` lists them; the row arena stays.
+    pub(crate) fn permuted(self, order: &[u32]) -> Result<Self> {
         ensure_fits(
-            || format!("{} affinity groups", self.len()),
-            bytes_for(self.extents.len() as u128, 4) + bytes_for(self.intents.len() as u128, 8),
+            || format!("the order of {} affinity groups", self.len()),
+            bytes_for(order.len() as u128, 8 + 4 + 8 * self.col_words),
         )?;
-        let mut out = Self::new(self.cols);
-        out.intents.reserve_exact(self.intents.len());
-        out.extents.reserve_exact(self.extents.len());
-        out.offsets.reserve_exact(self.offsets.len());
+        let mut intents = Vec::with_capacity(self.intents.len());
         for &index in order {
-            out.push(self.intent(index as usize), self.extent(index as usize));
+            intents.extend_from_slice(self.intent(index as usize));
         }
-        Ok(out)
+        Ok(Self {
+            intents,
+            starts: order.iter().map(|&i| self.starts[i as usize]).collect(),
+            lens: order.iter().map(|&i| self.lens[i as usize]).collect(),
+            ..self
+        })
     }
 
     /// The permutation that sorts the groups into the order of
@@ -103,40 +125,60 @@ impl Store {
     }
 
     /// Converts the concepts of a search run on the relation itself (rows
-    /// as objects), sorted. Intents are unique, so they alone order them.
-    pub(crate) fn from_found<const N: usize>(found: Found<N>, cols: usize) -> Result<Self> {
-        let mut keys: Vec<(Mask<N>, u32)> = found
-            .intents
+    /// as objects), sorted, leaving out the first one when `skip_first`.
+    /// Intents are unique, so they alone order the concepts.
+    pub(crate) fn from_found<const N: usize>(
+        found: Found<N>,
+        cols: usize,
+        skip_first: bool,
+    ) -> Result<Self> {
+        let first = usize::from(skip_first);
+        let mut keys: Vec<(Mask<N>, u32)> = found.intents[first.min(found.len())..]
             .iter()
             .enumerate()
-            .map(|(i, &m)| (m, i as u32))
+            .map(|(i, &m)| (m, (i + first) as u32))
             .collect();
         keys.par_sort_unstable_by(|a, b| a.0.cmp_lex(b.0));
 
+        let col_words = words_for(cols);
         ensure_fits(
-            || format!("{} affinity groups", found.len()),
-            bytes_for(found.extents.len() as u128, 4),
+            || format!("the order of {} affinity groups", keys.len()),
+            bytes_for(keys.len() as u128, 8 + 4 + 8 * col_words),
         )?;
-        let mut out = Self::new(cols);
-        out.intents.reserve_exact(found.len() * out.col_words);
-        out.extents.reserve_exact(found.extents.len());
-        out.offsets.reserve_exact(found.len() + 1);
-        for (mask, index) in keys {
-            out.push(&mask.0[..out.col_words], found.extent(index as usize));
+        let mut intents = Vec::with_capacity(keys.len() * col_words);
+        for (mask, _) in &keys {
+            intents.extend_from_slice(&mask.0[..col_words]);
         }
-        Ok(out)
+        let starts = keys
+            .iter()
+            .map(|&(_, i)| found.offsets[i as usize])
+            .collect();
+        let lens = keys
+            .iter()
+            .map(|&(_, i)| found.extent(i as usize).len() as u32)
+            .collect();
+        Ok(Self {
+            cols,
+            col_words,
+            intents,
+            starts,
+            lens,
+            extents: found.extents,
+        })
     }
 
     /// Converts the concepts of a search run on the transposed relation
-    /// (columns as objects), sorted.
+    /// (columns as objects), sorted, leaving out the first one when
+    /// `skip_first`.
     pub(crate) fn from_found_transposed<const N: usize>(
         found: Found<N>,
         cols: usize,
+        skip_first: bool,
     ) -> Result<Self> {
         let mut out = Self::new(cols);
         let mut words = vec![0u64; out.col_words];
         let mut rows = Vec::new();
-        for index in 0..found.len() {
+        for index in usize::from(skip_first)..found.len() {
             words.fill(0);
             for &col in found.extent(index) {
                 crate::bitset::insert(&mut words, col as usize);
