@@ -31,15 +31,15 @@ const PARALLEL_DEPTH: usize = 3;
 /// Nodes with fewer rows than this run serially even near the root.
 const PARALLEL_MIN_ROWS: usize = 256;
 
-/// The concepts found by one search task, in discovery order.
-pub(crate) struct Found<const N: usize> {
+/// A run of concepts in discovery order, extents in one arena.
+pub(crate) struct Chunk<const N: usize> {
     pub(crate) intents: Vec<Mask<N>>,
     /// Extent `i` is `extents[offsets[i]..offsets[i + 1]]`.
     pub(crate) offsets: Vec<usize>,
     pub(crate) extents: Vec<u32>,
 }
 
-impl<const N: usize> Found<N> {
+impl<const N: usize> Chunk<N> {
     fn new() -> Self {
         Self {
             intents: Vec::new(),
@@ -55,19 +55,42 @@ impl<const N: usize> Found<N> {
     pub(crate) fn extent(&self, index: usize) -> &[u32] {
         &self.extents[self.offsets[index]..self.offsets[index + 1]]
     }
+}
 
-    pub(crate) fn push(&mut self, intent: Mask<N>, extent: &[u32]) {
-        self.intents.push(intent);
-        self.extents.extend_from_slice(extent);
-        self.offsets.push(self.extents.len());
+/// The concepts found by a search, in discovery order, as chunks: the
+/// parallel tasks each fill their own, and gathering them moves the chunks
+/// instead of copying hundreds of megabytes of row lists.
+pub(crate) struct Found<const N: usize> {
+    pub(crate) chunks: Vec<Chunk<N>>,
+}
+
+impl<const N: usize> Found<N> {
+    fn new() -> Self {
+        Self {
+            chunks: vec![Chunk::new()],
+        }
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.chunks.iter().map(Chunk::len).sum()
+    }
+
+    /// The intent of the first concept found, if any.
+    pub(crate) fn first_intent(&self) -> Option<Mask<N>> {
+        self.chunks.iter().find_map(|c| c.intents.first().copied())
+    }
+
+    pub(crate) fn push(&mut self, intent: Mask<N>, extent: &[u32]) {
+        let chunk = self.chunks.last_mut().expect("a found list has a chunk");
+        chunk.intents.push(intent);
+        chunk.extents.extend_from_slice(extent);
+        chunk.offsets.push(chunk.extents.len());
+    }
+
+    /// Moves the chunks of `other` after this list's concepts.
     fn append(&mut self, other: Found<N>) {
-        let base = self.extents.len();
-        self.intents.extend_from_slice(&other.intents);
-        self.extents.extend_from_slice(&other.extents);
-        self.offsets
-            .extend(other.offsets[1..].iter().map(|&end| base + end));
+        self.chunks.extend(other.chunks);
+        self.chunks.push(Chunk::new());
     }
 }
 

@@ -2,7 +2,6 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
@@ -14,17 +13,12 @@ use super::{AffinityOptions, Threshold};
 use crate::bitset::{BitSetRef, WORD_BITS, words_for};
 use crate::crisp::CrispRelation;
 use crate::error::{Error, Result};
-use crate::parallel::Execution;
 use crate::relation::{FuzzyRelation, check_column_thresholds};
 
 /// Cells of the alpha-cut (rows x columns) from which
 /// [`Execution::Auto`] runs the enumeration on the rayon pool. Below it the
 /// whole search takes well under a millisecond and task start-up dominates.
 const PARALLEL_MIN_CELLS: u128 = 1 << 14;
-
-/// Group cells (the sum of |A| x |B|) from which the levels and means are
-/// computed on the rayon pool.
-const PARALLEL_MIN_DEGREES: u128 = 1 << 16;
 
 /// Enumerates the affinity groups of `relation` at `threshold`: every pair
 /// (A, B) of a row set and a column set with R(a, b) >= alpha(b) for all a
@@ -99,12 +93,7 @@ pub fn affinity_groups(
     } else {
         None
     };
-    Ok(AffinityGroups::assemble(
-        relation,
-        store,
-        options.execution,
-        lattice,
-    ))
+    Ok(AffinityGroups::assemble(relation, store, lattice))
 }
 
 /// The crisp relation a threshold selects.
@@ -251,7 +240,7 @@ fn keep_top_bottom<const N: usize>(
         false
     } else {
         // The search reports the top first.
-        found.intents.first().is_some_and(|m| m.is_empty())
+        found.first_intent().is_some_and(|m| m.is_empty())
     }
 }
 
@@ -268,8 +257,8 @@ fn keep_top_bottom<const N: usize>(
 pub struct AffinityGroups {
     pub(crate) store: Store,
     pub(crate) rows: usize,
-    pub(crate) levels: Vec<f64>,
-    pub(crate) means: Vec<f64>,
+    /// The membership degrees, column-major, for levels and means.
+    pub(crate) by_col: Vec<f64>,
     pub(crate) row_labels: Option<Vec<String>>,
     pub(crate) col_labels: Option<Vec<String>>,
     pub(crate) lattice: Option<LatticeData>,
@@ -279,15 +268,12 @@ impl AffinityGroups {
     pub(crate) fn assemble(
         relation: &FuzzyRelation,
         store: Store,
-        execution: Execution,
         lattice: Option<LatticeData>,
     ) -> Self {
-        let (levels, means) = degrees(relation, &store, execution);
         Self {
             store,
             rows: relation.nrows(),
-            levels,
-            means,
+            by_col: relation.view().t().iter().copied().collect(),
             row_labels: relation.row_labels().map(<[String]>::to_vec),
             col_labels: relation.col_labels().map(<[String]>::to_vec),
             lattice,
@@ -417,13 +403,34 @@ impl<'a> AffinityGroup<'a> {
     /// The smallest membership degree inside A x B: the largest uniform
     /// alpha at which A x B lies inside the alpha-cut. 1 when a side is
     /// empty (only for a top or bottom element).
+    ///
+    /// # Complexity
+    ///
+    /// O(|A| |B|): computed from the fuzzy relation on each call, so that
+    /// enumerating millions of groups does not pay for degrees nobody
+    /// reads.
     pub fn level(&self) -> f64 {
-        self.groups.levels[self.index]
+        self.level_and_mean().0
     }
 
     /// The mean membership degree inside A x B; 1 when a side is empty.
+    ///
+    /// # Complexity
+    ///
+    /// O(|A| |B|), computed on each call as [`level`](Self::level) is.
     pub fn mean(&self) -> f64 {
-        self.groups.means[self.index]
+        self.level_and_mean().1
+    }
+
+    /// The [`level`](Self::level) and [`mean`](Self::mean) in one pass.
+    pub fn level_and_mean(&self) -> (f64, f64) {
+        let store = &self.groups.store;
+        degree_stats(
+            &self.groups.by_col,
+            self.groups.rows,
+            self.rows(),
+            store.intent(self.index),
+        )
     }
 }
 
@@ -449,8 +456,9 @@ impl Serialize for AffinityGroup<'_> {
             state.serialize_field("row_labels", &self.row_labels())?;
             state.serialize_field("col_labels", &self.col_labels())?;
         }
-        state.serialize_field("level", &self.level())?;
-        state.serialize_field("mean", &self.mean())?;
+        let (level, mean) = self.level_and_mean();
+        state.serialize_field("level", &level)?;
+        state.serialize_field("mean", &mean)?;
         state.end()
     }
 }
@@ -476,59 +484,38 @@ impl Serialize for AffinityGroups {
     }
 }
 
-/// The level (minimum) and mean membership degree inside each group.
-///
-/// Reads the degrees column by column from a column-major copy, so the
-/// rows of a group, sorted, are read in increasing address order.
-pub(crate) fn degrees(
-    relation: &FuzzyRelation,
-    store: &Store,
-    execution: Execution,
-) -> (Vec<f64>, Vec<f64>) {
-    let rows = relation.nrows();
-    let by_col: Vec<f64> = relation.view().t().iter().copied().collect();
-    let one = |index: usize| {
-        let extent = store.extent(index);
-        let mut min = [1.0f64; 4];
-        let mut sum = [0.0f64; 4];
-        let mut cols = 0;
-        for col in crate::bitset::Ones::new(store.intent(index)) {
-            let column = &by_col[col * rows..][..rows];
-            // Four independent accumulators keep the min and add chains short.
-            let mut chunks = extent.chunks_exact(4);
-            for chunk in &mut chunks {
-                for (lane, &row) in chunk.iter().enumerate() {
-                    let v = column[row as usize];
-                    min[lane] = min[lane].min(v);
-                    sum[lane] += v;
-                }
-            }
-            for &row in chunks.remainder() {
+/// The smallest and the mean degree inside `extent` x `intent`, read column
+/// by column from the column-major degrees `by_col` of a relation with
+/// `rows` rows, so the sorted rows are read in increasing address order.
+fn degree_stats(by_col: &[f64], rows: usize, extent: &[u32], intent: &[u64]) -> (f64, f64) {
+    let mut min = [1.0f64; 4];
+    let mut sum = [0.0f64; 4];
+    let mut cols = 0;
+    for col in crate::bitset::Ones::new(intent) {
+        let column = &by_col[col * rows..][..rows];
+        // Four independent accumulators keep the min and add chains short.
+        let mut chunks = extent.chunks_exact(4);
+        for chunk in &mut chunks {
+            for (lane, &row) in chunk.iter().enumerate() {
                 let v = column[row as usize];
-                min[0] = min[0].min(v);
-                sum[0] += v;
+                min[lane] = min[lane].min(v);
+                sum[lane] += v;
             }
-            cols += 1;
         }
-        let count = extent.len() * cols;
-        let level = min.iter().copied().fold(1.0, f64::min);
-        let total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
-        let mean = if count == 0 {
-            1.0
-        } else {
-            total / count as f64
-        };
-        (level, mean)
-    };
-    let work = store.total_rows() as u128 * relation.ncols() as u128;
-    let pairs: Vec<(f64, f64)> = if execution.is_parallel(work, PARALLEL_MIN_DEGREES) {
-        (0..store.len())
-            .into_par_iter()
-            .with_min_len(256)
-            .map(one)
-            .collect()
+        for &row in chunks.remainder() {
+            let v = column[row as usize];
+            min[0] = min[0].min(v);
+            sum[0] += v;
+        }
+        cols += 1;
+    }
+    let count = extent.len() * cols;
+    let level = min.iter().copied().fold(1.0, f64::min);
+    let total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+    let mean = if count == 0 {
+        1.0
     } else {
-        (0..store.len()).map(one).collect()
+        total / count as f64
     };
-    pairs.into_iter().unzip()
+    (level, mean)
 }

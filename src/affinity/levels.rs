@@ -122,7 +122,7 @@ pub fn affinity_levels(
     let order = store.sort_order();
     let store = store.permuted(&order)?;
     let above = order.iter().map(|&i| above[i as usize]).collect();
-    let groups = AffinityGroups::assemble(relation, store, options.execution, None);
+    let groups = AffinityGroups::assemble(relation, store, None);
     Ok(AffinityLevels {
         alphas,
         groups,

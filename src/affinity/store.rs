@@ -9,18 +9,19 @@ use crate::error::Result;
 use crate::memory::{bytes_for, ensure_fits};
 
 /// Groups stored in arenas: column sets as `col_words` words each, row
-/// sets as sorted `u32` index slices of one shared arena, which the groups
-/// reference by start and length, so reordering the groups never moves the
-/// row lists.
+/// sets as sorted `u32` index slices in a few large arenas (one per search
+/// task), which the groups reference by arena, start and length, so
+/// gathering and reordering the groups never moves the row lists.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Store {
     pub(crate) cols: usize,
     pub(crate) col_words: usize,
     pub(crate) intents: Vec<u64>,
-    /// Row set `i` is `extents[starts[i]..starts[i] + lens[i]]`.
+    /// Row set `i` is `arenas[arena[i]][starts[i]..starts[i] + lens[i]]`.
+    pub(crate) arena: Vec<u32>,
     pub(crate) starts: Vec<usize>,
     pub(crate) lens: Vec<u32>,
-    pub(crate) extents: Vec<u32>,
+    pub(crate) arenas: Vec<Vec<u32>>,
 }
 
 impl PartialEq for Store {
@@ -39,9 +40,10 @@ impl Store {
             cols,
             col_words: words_for(cols),
             intents: Vec::new(),
+            arena: Vec::new(),
             starts: Vec::new(),
             lens: Vec::new(),
-            extents: Vec::new(),
+            arenas: Vec::new(),
         }
     }
 
@@ -49,25 +51,27 @@ impl Store {
         self.starts.len()
     }
 
-    /// Total number of row indexes over all groups.
-    pub(crate) fn total_rows(&self) -> usize {
-        self.lens.iter().map(|&l| l as usize).sum()
-    }
-
     pub(crate) fn intent(&self, index: usize) -> &[u64] {
         &self.intents[index * self.col_words..][..self.col_words]
     }
 
     pub(crate) fn extent(&self, index: usize) -> &[u32] {
-        &self.extents[self.starts[index]..][..self.lens[index] as usize]
+        let arena = &self.arenas[self.arena[index] as usize];
+        &arena[self.starts[index]..][..self.lens[index] as usize]
     }
 
     pub(crate) fn push(&mut self, intent: &[u64], extent: &[u32]) {
         debug_assert_eq!(intent.len(), self.col_words);
+        if self.arenas.is_empty() {
+            self.arenas.push(Vec::new());
+        }
+        let last = self.arenas.len() - 1;
+        let arena = &mut self.arenas[last];
         self.intents.extend_from_slice(intent);
-        self.starts.push(self.extents.len());
+        self.arena.push(last as u32);
+        self.starts.push(arena.len());
         self.lens.push(extent.len() as u32);
-        self.extents.extend_from_slice(extent);
+        arena.extend_from_slice(extent);
     }
 
     /// Orders groups by column set, then by row set, both compared as
@@ -96,7 +100,7 @@ impl Store {
     pub(crate) fn permuted(self, order: &[u32]) -> Result<Self> {
         ensure_fits(
             || format!("the order of {} affinity groups", self.len()),
-            bytes_for(order.len() as u128, 8 + 4 + 8 * self.col_words),
+            bytes_for(order.len() as u128, 16 + 8 * self.col_words),
         )?;
         let mut intents = Vec::with_capacity(self.intents.len());
         for &index in order {
@@ -104,6 +108,7 @@ impl Store {
         }
         Ok(Self {
             intents,
+            arena: order.iter().map(|&i| self.arena[i as usize]).collect(),
             starts: order.iter().map(|&i| self.starts[i as usize]).collect(),
             lens: order.iter().map(|&i| self.lens[i as usize]).collect(),
             ..self
@@ -132,38 +137,49 @@ impl Store {
         cols: usize,
         skip_first: bool,
     ) -> Result<Self> {
-        let first = usize::from(skip_first);
-        let mut keys: Vec<(Mask<N>, u32)> = found.intents[first.min(found.len())..]
-            .iter()
-            .enumerate()
-            .map(|(i, &m)| (m, (i + first) as u32))
-            .collect();
-        keys.par_sort_unstable_by(|a, b| a.0.cmp_lex(b.0));
-
+        let chunks: Vec<_> = found.chunks.into_iter().filter(|c| c.len() > 0).collect();
+        let total: usize = chunks.iter().map(|c| c.len()).sum();
         let col_words = words_for(cols);
         ensure_fits(
-            || format!("the order of {} affinity groups", keys.len()),
-            bytes_for(keys.len() as u128, 8 + 4 + 8 * col_words),
+            || format!("the order of {total} affinity groups"),
+            bytes_for(total as u128, 32 + 8 * col_words),
         )?;
+        let mut keys: Vec<(Mask<N>, u32, u32)> = Vec::with_capacity(total);
+        for (c, chunk) in chunks.iter().enumerate() {
+            keys.extend(
+                chunk
+                    .intents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &m)| (m, c as u32, i as u32)),
+            );
+        }
+        if skip_first && !keys.is_empty() {
+            keys.remove(0);
+        }
+        keys.par_sort_unstable_by(|a, b| a.0.cmp_lex(b.0));
+
         let mut intents = Vec::with_capacity(keys.len() * col_words);
-        for (mask, _) in &keys {
+        for (mask, _, _) in &keys {
             intents.extend_from_slice(&mask.0[..col_words]);
         }
+        let arena = keys.iter().map(|&(_, c, _)| c).collect();
         let starts = keys
             .iter()
-            .map(|&(_, i)| found.offsets[i as usize])
+            .map(|&(_, c, i)| chunks[c as usize].offsets[i as usize])
             .collect();
         let lens = keys
             .iter()
-            .map(|&(_, i)| found.extent(i as usize).len() as u32)
+            .map(|&(_, c, i)| chunks[c as usize].extent(i as usize).len() as u32)
             .collect();
         Ok(Self {
             cols,
             col_words,
             intents,
+            arena,
             starts,
             lens,
-            extents: found.extents,
+            arenas: chunks.into_iter().map(|c| c.extents).collect(),
         })
     }
 
@@ -178,13 +194,18 @@ impl Store {
         let mut out = Self::new(cols);
         let mut words = vec![0u64; out.col_words];
         let mut rows = Vec::new();
-        for index in usize::from(skip_first)..found.len() {
+        let concepts = found
+            .chunks
+            .iter()
+            .flat_map(|chunk| (0..chunk.len()).map(move |i| (chunk.intents[i], chunk.extent(i))))
+            .skip(usize::from(skip_first));
+        for (intent, extent) in concepts {
             words.fill(0);
-            for &col in found.extent(index) {
+            for &col in extent {
                 crate::bitset::insert(&mut words, col as usize);
             }
             rows.clear();
-            found.intents[index].for_each(|row| rows.push(row as u32));
+            intent.for_each(|row| rows.push(row as u32));
             out.push(&words, &rows);
         }
         out.sorted()
