@@ -47,8 +47,11 @@ mod crisp;
 mod error;
 pub mod io;
 mod memory;
+pub mod panel;
 mod parallel;
+mod proximity;
 mod relation;
+pub mod scale;
 mod tnorm;
 
 pub use crisp::CrispRelation;
