@@ -258,6 +258,122 @@ impl LikertScale {
     }
 }
 
+/// What [`LikertScale::relation`] does with a missing answer (NaN in the
+/// table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingAnswers {
+    /// Return an error naming the first missing answer.
+    Reject,
+    /// Leave out every respondent with a missing answer (complete-case
+    /// analysis), so no degree is invented.
+    DropRow,
+    /// Read a missing answer as degree 0: the respondent is never counted as
+    /// holding that item, at any level above 0.
+    Zero,
+}
+
+/// A relation converted from Likert answers, with the respondents left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LikertRelation {
+    /// Respondents x items, with the table's labels of the kept rows.
+    pub relation: FuzzyRelation,
+    /// Table rows left out under [`MissingAnswers::DropRow`], in order.
+    pub dropped_rows: Vec<usize>,
+}
+
+impl LikertScale {
+    /// Converts a table of answers (respondents x items) into degrees.
+    ///
+    /// Items whose index is in `reverse_keyed` use
+    /// [`LikertScale::reversed_membership`], the rest
+    /// [`LikertScale::membership`]. Missing answers are NaN in the table (see
+    /// [`CsvOptions::allow_missing`](crate::io::CsvOptions::allow_missing))
+    /// and are handled as `missing` says.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] naming the row and column of an answer
+    /// that is not a point of the scale, or of a missing answer under
+    /// [`MissingAnswers::Reject`]; [`Error::EmptyRelation`] when no
+    /// respondent is left; [`Error::InvalidParameter`] for a reverse-keyed
+    /// index past the last column.
+    pub fn relation(
+        &self,
+        table: &Table,
+        reverse_keyed: &[usize],
+        missing: MissingAnswers,
+    ) -> Result<LikertRelation> {
+        let (rows, cols) = table.values.dim();
+        if let Some(&bad) = reverse_keyed.iter().find(|&&c| c >= cols) {
+            return Err(Error::InvalidParameter {
+                name: "reverse-keyed item",
+                value: bad.to_string(),
+                expected: format!("a column index below {cols}"),
+            });
+        }
+        let mut kept = Vec::with_capacity(rows);
+        let mut dropped_rows = Vec::new();
+        let mut data = Vec::with_capacity(rows * cols);
+        for (row, answers) in table.values.rows().into_iter().enumerate() {
+            let complete = answers.iter().all(|v| !v.is_nan());
+            if !complete && missing == MissingAnswers::DropRow {
+                dropped_rows.push(row);
+                continue;
+            }
+            for (col, &answer) in answers.iter().enumerate() {
+                let degree = if answer.is_nan() {
+                    match missing {
+                        MissingAnswers::Zero => Ok(0.0),
+                        _ => Err(Error::InvalidParameter {
+                            name: "Likert answer",
+                            value: format!("missing at row {row}, column {col}"),
+                            expected: "an answer, or a missing-answer rule that drops or zeroes it"
+                                .into(),
+                        }),
+                    }
+                } else if reverse_keyed.contains(&col) {
+                    self.reversed_membership(answer)
+                } else {
+                    self.membership(answer)
+                };
+                data.push(degree.map_err(|err| at_cell(err, row, col))?);
+            }
+            kept.push(row);
+        }
+        if kept.is_empty() {
+            return Err(Error::EmptyRelation { rows: 0, cols });
+        }
+        let values = Array2::from_shape_vec((kept.len(), cols), data)
+            .expect("one degree was pushed per kept cell");
+        let row_labels = table
+            .row_labels
+            .as_ref()
+            .map(|labels| kept.iter().map(|&r| labels[r].clone()).collect());
+        let relation =
+            FuzzyRelation::new(values)?.with_labels(row_labels, table.col_labels.clone())?;
+        Ok(LikertRelation {
+            relation,
+            dropped_rows,
+        })
+    }
+}
+
+fn at_cell(err: Error, row: usize, col: usize) -> Error {
+    match err {
+        Error::InvalidParameter {
+            name,
+            value,
+            expected,
+        } if !value.contains(" at row ") => Error::InvalidParameter {
+            name,
+            value: format!("{value} at row {row}, column {col}"),
+            expected,
+        },
+        other => other,
+    }
+}
+
 /// A linguistic scale: named terms, each with its membership degree.
 ///
 /// # Examples
@@ -432,6 +548,47 @@ mod tests {
         assert!(scale.membership(2.5).is_err());
         assert!(scale.membership(f64::NAN).is_err());
         assert!(LikertScale::new(3, 3).is_err());
+    }
+
+    #[test]
+    fn likert_relation_handles_missing_answers() {
+        let table = Table {
+            values: ndarray::array![[1.0, 6.0], [f64::NAN, 2.0], [3.0, 4.0]],
+            row_labels: Some(vec!["r1".into(), "r2".into(), "r3".into()]),
+            col_labels: None,
+        };
+        let scale = LikertScale::new(1, 6).unwrap();
+        let dropped = scale
+            .relation(&table, &[1], MissingAnswers::DropRow)
+            .unwrap();
+        assert_eq!(dropped.dropped_rows, vec![1]);
+        assert_eq!(dropped.relation.row_labels().unwrap(), ["r1", "r3"]);
+        assert_eq!(dropped.relation.get(0, 1), Some(0.0));
+        assert_eq!(dropped.relation.get(1, 0), Some(0.4));
+
+        let zeroed = scale.relation(&table, &[], MissingAnswers::Zero).unwrap();
+        assert_eq!(zeroed.relation.get(1, 0), Some(0.0));
+        assert!(zeroed.dropped_rows.is_empty());
+
+        let err = scale
+            .relation(&table, &[], MissingAnswers::Reject)
+            .unwrap_err();
+        assert!(err.to_string().contains("row 1, column 0"), "{err}");
+        assert!(scale.relation(&table, &[2], MissingAnswers::Zero).is_err());
+    }
+
+    #[test]
+    fn likert_relation_names_a_bad_answer() {
+        let table = Table {
+            values: ndarray::array![[1.0, 7.0]],
+            row_labels: None,
+            col_labels: None,
+        };
+        let scale = LikertScale::new(1, 6).unwrap();
+        let err = scale
+            .relation(&table, &[], MissingAnswers::Reject)
+            .unwrap_err();
+        assert!(err.to_string().contains("7 at row 0, column 1"), "{err}");
     }
 
     #[test]
