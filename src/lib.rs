@@ -43,17 +43,24 @@
 #![deny(unsafe_code)]
 
 pub mod bitset;
+mod closure;
+mod compose;
 mod crisp;
 mod error;
 pub mod io;
 mod memory;
 mod parallel;
+mod partition;
+mod rank;
 mod relation;
 mod tnorm;
 
+pub use closure::{ClosureAlgorithm, FILL_PARALLEL_CUTOFF};
+pub use compose::COMPOSE_PARALLEL_CUTOFF;
 pub use crisp::CrispRelation;
 pub use error::{Axis, Error, Result};
 pub use memory::available_bytes;
 pub use parallel::Execution;
+pub use partition::{Level, Merge, PartitionTree};
 pub use relation::FuzzyRelation;
 pub use tnorm::{Lukasiewicz, Minimum, Product, TNorm};
