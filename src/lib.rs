@@ -43,20 +43,27 @@
 #![deny(unsafe_code)]
 
 pub mod bitset;
+mod closure;
+mod compose;
 mod crisp;
 mod error;
 pub mod io;
 mod memory;
 pub mod panel;
 mod parallel;
+mod partition;
 mod proximity;
+mod rank;
 mod relation;
 pub mod scale;
 mod tnorm;
 
+pub use closure::{ClosureAlgorithm, FILL_PARALLEL_CUTOFF};
+pub use compose::COMPOSE_PARALLEL_CUTOFF;
 pub use crisp::CrispRelation;
 pub use error::{Axis, Error, Result};
 pub use memory::available_bytes;
 pub use parallel::Execution;
+pub use partition::{Level, Merge, PartitionTree};
 pub use relation::FuzzyRelation;
 pub use tnorm::{Lukasiewicz, Minimum, Product, TNorm};

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 #[test]
 fn alpha_cut_reference_cases() {
-    for (name, case) in common::cases("alpha_cut") {
+    for (name, case) in common::named_cases("alpha_cut") {
         let r = common::relation(&case["input"]["R"]);
         let alpha = case["parameters"]["alpha"].as_f64().unwrap();
         let expected = &case["expected"];
