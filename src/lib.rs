@@ -42,6 +42,7 @@
 #![doc(test(attr(deny(warnings))))]
 #![deny(unsafe_code)]
 
+mod affinity;
 pub mod bitset;
 mod closure;
 mod compose;
@@ -58,6 +59,11 @@ mod relation;
 pub mod scale;
 mod tnorm;
 
+pub use affinity::{
+    AffinityGroup, AffinityGroups, AffinityLevels, AffinityOptions, CliqueOptions, GaloisLattice,
+    LevelGroup, SimilaritySubrelations, Threshold, affinity_groups, affinity_levels,
+    burmeister_cxt, maximal_similarity_subrelations, maximal_similarity_subrelations_with,
+};
 pub use closure::{ClosureAlgorithm, FILL_PARALLEL_CUTOFF};
 pub use compose::COMPOSE_PARALLEL_CUTOFF;
 pub use crisp::CrispRelation;
