@@ -44,6 +44,7 @@
 
 mod affinity;
 pub mod bitset;
+pub mod cem;
 mod closure;
 mod compose;
 mod crisp;
