@@ -44,6 +44,10 @@ pub struct CsvOptions {
     /// Whether numbers use a decimal comma (`0,7`). Default false. Needs a
     /// delimiter other than the comma.
     pub decimal_comma: bool,
+    /// Whether [`read_table`] accepts missing values (an empty cell or `NA`)
+    /// and stores them as NaN. Default false. Readers of membership degrees
+    /// reject missing values whatever this says.
+    pub allow_missing: bool,
 }
 
 impl Default for CsvOptions {
@@ -53,6 +57,7 @@ impl Default for CsvOptions {
             has_header: true,
             has_row_labels: true,
             decimal_comma: false,
+            allow_missing: false,
         }
     }
 }
@@ -99,7 +104,8 @@ impl CsvOptions {
 /// A labelled numeric table read from CSV, before any range check.
 ///
 /// Use it for raw scores that still need scaling into [0, 1]; use
-/// [`read_csv`] for membership degrees.
+/// [`read_csv`] for membership degrees. Values are finite, except that a
+/// missing value is NaN when [`CsvOptions::allow_missing`] is set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// The numbers, one row per data record.
@@ -303,6 +309,9 @@ fn parse_cell(
         None
     };
     let Some(value) = parsed else {
+        if options.allow_missing && !degrees && (text.is_empty() || text == "NA") {
+            return Ok(f64::NAN);
+        }
         if text.is_empty() {
             return Err(invalid(
                 "the cell is empty: fill in or drop missing values first".into(),
@@ -578,6 +587,21 @@ mod tests {
         assert!(matches!(err, Error::DuplicateLabel { .. }), "{err:?}");
         let err = read("id,a\nx,0\nx,1\n", &CsvOptions::default()).unwrap_err();
         assert!(matches!(err, Error::DuplicateLabel { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn table_reads_missing_values_when_allowed() {
+        let text = "id,a,b\nx,1,\ny,NA,2\n";
+        let options = CsvOptions {
+            allow_missing: true,
+            ..CsvOptions::default()
+        };
+        let table = read_table_from(text.as_bytes(), &options).unwrap();
+        assert_eq!(table.values[[0, 0]], 1.0);
+        assert!(table.values[[0, 1]].is_nan());
+        assert!(table.values[[1, 0]].is_nan());
+        assert!(read_table_from(text.as_bytes(), &CsvOptions::default()).is_err());
+        assert!(read_csv_from(text.as_bytes(), &options).is_err());
     }
 
     #[test]

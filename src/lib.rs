@@ -44,12 +44,20 @@
 
 mod affinity;
 pub mod bitset;
+pub mod cem;
+mod closure;
+mod compose;
 mod crisp;
 mod error;
 pub mod io;
 mod memory;
+pub mod panel;
 mod parallel;
+mod partition;
+mod proximity;
+mod rank;
 mod relation;
+pub mod scale;
 mod tnorm;
 
 pub use affinity::{
@@ -57,9 +65,12 @@ pub use affinity::{
     LevelGroup, SimilaritySubrelations, Threshold, affinity_groups, affinity_levels,
     burmeister_cxt, maximal_similarity_subrelations, maximal_similarity_subrelations_with,
 };
+pub use closure::{ClosureAlgorithm, FILL_PARALLEL_CUTOFF};
+pub use compose::COMPOSE_PARALLEL_CUTOFF;
 pub use crisp::CrispRelation;
 pub use error::{Axis, Error, Result};
 pub use memory::available_bytes;
 pub use parallel::Execution;
+pub use partition::{Level, Merge, PartitionTree};
 pub use relation::FuzzyRelation;
 pub use tnorm::{Lukasiewicz, Minimum, Product, TNorm};

@@ -279,7 +279,6 @@ impl FuzzyRelation {
 
     /// Builds a relation from valid values with the given labels, which are
     /// known to match the shape.
-    #[allow(dead_code)]
     pub(crate) fn from_valid_labelled(
         values: Array2<f64>,
         row_labels: Option<Vec<String>>,

@@ -1,0 +1,408 @@
+//! Max-min and sup-T composition of fuzzy relations.
+//!
+//! The max-min path runs on rank codes (see the `rank` module): each row of
+//! the result is built as `out = max(out, min(a, S[j, ..]))` over the nonzero
+//! degrees `a = R[i, j]` of the left row, taken in decreasing order of `a` in
+//! chunks. Once every entry of `out` is at least the largest remaining `a`,
+//! no remaining term can raise it, so the row is finished early. On random
+//! dense inputs this skips most of the terms; on adversarial inputs it does
+//! the full work of the triple loop plus an O(k) selection per chunk.
+
+use ndarray::Array2;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::memory;
+use crate::parallel::Execution;
+use crate::rank::{Code, Codebook, Width};
+use crate::relation::FuzzyRelation;
+use crate::tnorm::TNorm;
+
+/// Min-max element operations (`r * k * c`) above which composition runs on
+/// the rayon pool under [`Execution::Auto`].
+///
+/// Below about 2^21 operations (a 128 x 128 product) the kernel takes well
+/// under a millisecond and the fork-join overhead of rayon outweighs the
+/// second core; measured with `benches/compose.rs` on the 2-core KVM guest
+/// recorded in docs/benchmarks.md.
+pub const COMPOSE_PARALLEL_CUTOFF: u128 = 1 << 21;
+
+/// Rows of the result handed to one rayon task.
+const ROWS_PER_TASK: usize = 8;
+
+/// Left-row terms taken per pruning round: the kernel applies this many of
+/// the largest remaining degrees, then recomputes the row minimum.
+const TERMS_PER_ROUND: usize = 32;
+
+impl FuzzyRelation {
+    /// The max-min composition (R o S)(x, z) = max over y of min(R(x, y), S(y, z)).
+    ///
+    /// The result takes its row labels from `self` and its column labels
+    /// from `other`. It is bit for bit the value of the definition: every
+    /// entry is a degree of one of the operands, or 0.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when `self` has not as many columns as `other`
+    /// has rows, [`Error::TooLarge`] when the result or the working memory
+    /// (rank codes of both operands) would not fit.
+    ///
+    /// # Complexity
+    ///
+    /// O(r k c) time in the worst case for an r x k relation composed with a
+    /// k x c one, often much less (the kernel stops a row once no remaining
+    /// term can raise it); O(r k + k c + r c) extra space for the rank codes.
+    /// Runs on the current rayon pool above [`COMPOSE_PARALLEL_CUTOFF`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use fuzzy_affinity::FuzzyRelation;
+    ///
+    /// let r = FuzzyRelation::from_rows([[0.2, 0.9], [1.0, 0.4]])?;
+    /// let s = FuzzyRelation::from_rows([[0.7, 0.1, 0.5], [0.6, 0.8, 0.3]])?;
+    /// let rs = r.compose(&s)?;
+    /// assert_eq!(rs.shape(), (2, 3));
+    /// // max(min(0.2, 0.7), min(0.9, 0.6)) = 0.6
+    /// assert_eq!(rs.get(0, 0), Some(0.6));
+    /// assert_eq!(rs.get(1, 2), Some(0.5));
+    /// # Ok::<(), fuzzy_affinity::Error>(())
+    /// ```
+    pub fn compose(&self, other: &FuzzyRelation) -> Result<FuzzyRelation> {
+        self.compose_with_execution(other, Execution::Auto)
+    }
+
+    /// The max-min composition, run as `execution` says.
+    ///
+    /// Every [`Execution`] returns the same relation, bit for bit, whatever
+    /// the number of threads; tests and benchmarks use this entry point to
+    /// force the serial or the parallel path.
+    ///
+    /// # Errors
+    ///
+    /// As [`FuzzyRelation::compose`].
+    ///
+    /// # Complexity
+    ///
+    /// As [`FuzzyRelation::compose`].
+    pub fn compose_with_execution(
+        &self,
+        other: &FuzzyRelation,
+        execution: Execution,
+    ) -> Result<FuzzyRelation> {
+        check_chain(self, other, "max-min composition")?;
+        let (rows, inner) = self.shape();
+        let cols = other.ncols();
+        memory::ensure_fits(
+            || format!("the {rows} x {cols} composition"),
+            memory::matrix_bytes::<f64>(rows, cols),
+        )?;
+        let book = Codebook::build(&[self.view(), other.view()])?;
+        let shape = Shape { rows, inner, cols };
+        let values = match book.width() {
+            Width::U8 => compose_via::<u8>(&book, self, other, shape, execution)?,
+            Width::U16 => compose_via::<u16>(&book, self, other, shape, execution)?,
+            Width::U32 => compose_via::<u32>(&book, self, other, shape, execution)?,
+        };
+        Ok(chained_labels(self, other, values))
+    }
+
+    /// The sup-T composition (R o_T S)(x, z) = max over y of T(R(x, y), S(y, z)).
+    ///
+    /// With [`crate::Minimum`] this is the max-min composition, computed
+    /// here on `f64` degrees by the plain definition; prefer
+    /// [`FuzzyRelation::compose`], which returns the same values faster.
+    /// Labels are taken as in [`FuzzyRelation::compose`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when the shapes do not chain and
+    /// [`Error::TooLarge`] when the result would not fit.
+    ///
+    /// # Complexity
+    ///
+    /// O(r k c) evaluations of `t`; terms whose left degree is 0 are skipped,
+    /// because T(0, b) = 0 for every t-norm. Runs on the current rayon pool
+    /// above [`COMPOSE_PARALLEL_CUTOFF`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use fuzzy_affinity::{FuzzyRelation, Product};
+    ///
+    /// let r = FuzzyRelation::from_rows([[0.5, 1.0]])?;
+    /// let s = FuzzyRelation::from_rows([[0.8], [0.3]])?;
+    /// let rs = r.compose_with(&s, Product)?;
+    /// // max(0.5 * 0.8, 1.0 * 0.3) = 0.4
+    /// assert!((rs.get(0, 0).unwrap() - 0.4).abs() < 1e-12);
+    /// # Ok::<(), fuzzy_affinity::Error>(())
+    /// ```
+    pub fn compose_with<T: TNorm>(&self, other: &FuzzyRelation, t: T) -> Result<FuzzyRelation> {
+        self.compose_with_tnorm_execution(other, t, Execution::Auto)
+    }
+
+    /// The sup-T composition, run as `execution` says.
+    ///
+    /// # Errors
+    ///
+    /// As [`FuzzyRelation::compose_with`].
+    ///
+    /// # Complexity
+    ///
+    /// As [`FuzzyRelation::compose_with`].
+    pub fn compose_with_tnorm_execution<T: TNorm>(
+        &self,
+        other: &FuzzyRelation,
+        t: T,
+        execution: Execution,
+    ) -> Result<FuzzyRelation> {
+        check_chain(self, other, "sup-T composition")?;
+        let (rows, inner) = self.shape();
+        let cols = other.ncols();
+        memory::ensure_fits(
+            || format!("the {rows} x {cols} composition"),
+            memory::matrix_bytes::<f64>(rows, cols),
+        )?;
+        let left = self.view();
+        let right = other.view();
+        let mut values = vec![0.0f64; rows * cols];
+        let fill_row = |(i, out): (usize, &mut [f64])| {
+            for (j, &a) in left.row(i).iter().enumerate() {
+                if a == 0.0 {
+                    continue;
+                }
+                for (o, &b) in out.iter_mut().zip(right.row(j)) {
+                    let v = t.apply(a, b);
+                    if v > *o {
+                        *o = v;
+                    }
+                }
+            }
+        };
+        let work = rows as u128 * inner as u128 * cols as u128;
+        if execution.is_parallel(work, COMPOSE_PARALLEL_CUTOFF) {
+            values.par_chunks_mut(cols).enumerate().for_each(fill_row);
+        } else {
+            values.chunks_mut(cols).enumerate().for_each(fill_row);
+        }
+        let values = Array2::from_shape_vec((rows, cols), values).expect("one value per entry");
+        Ok(chained_labels(self, other, values))
+    }
+}
+
+/// Dimensions of an r x k by k x c product.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub(crate) rows: usize,
+    pub(crate) inner: usize,
+    pub(crate) cols: usize,
+}
+
+impl Shape {
+    fn work(self) -> u128 {
+        self.rows as u128 * self.inner as u128 * self.cols as u128
+    }
+}
+
+fn check_chain(left: &FuzzyRelation, right: &FuzzyRelation, operation: &'static str) -> Result<()> {
+    if left.ncols() == right.nrows() {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch {
+            operation,
+            left: left.shape(),
+            right: right.shape(),
+            requirement: "the left relation needs as many columns as the right one has rows",
+        })
+    }
+}
+
+fn chained_labels(
+    left: &FuzzyRelation,
+    right: &FuzzyRelation,
+    values: Array2<f64>,
+) -> FuzzyRelation {
+    FuzzyRelation::from_valid_labelled(
+        values,
+        left.row_labels().map(<[String]>::to_vec),
+        right.col_labels().map(<[String]>::to_vec),
+    )
+}
+
+fn compose_via<C: Code>(
+    book: &Codebook,
+    left: &FuzzyRelation,
+    right: &FuzzyRelation,
+    shape: Shape,
+    execution: Execution,
+) -> Result<Array2<f64>> {
+    let a: Vec<C> = book.encode(left.view())?;
+    let b: Vec<C> = book.encode(right.view())?;
+    let mut out = vec![C::default(); shape.rows * shape.cols];
+    compose_codes(&a, &b, &mut out, shape, execution);
+    Ok(book.decode(&out, shape.rows, shape.cols))
+}
+
+/// Writes the max-min composition of the row-major codes `a` (rows x inner)
+/// and `b` (inner x cols) into `out` (rows x cols), which must hold zeros.
+pub(crate) fn compose_codes<C: Code>(
+    a: &[C],
+    b: &[C],
+    out: &mut [C],
+    shape: Shape,
+    execution: Execution,
+) {
+    let Shape { inner, cols, .. } = shape;
+    debug_assert_eq!(a.len(), shape.rows * inner);
+    debug_assert_eq!(b.len(), inner * cols);
+    debug_assert_eq!(out.len(), shape.rows * cols);
+    if cols == 0 || inner == 0 {
+        return;
+    }
+    let run_block = |(block, out_rows): (usize, &mut [C])| {
+        let mut terms = Vec::with_capacity(inner);
+        for (offset, out_row) in out_rows.chunks_mut(cols).enumerate() {
+            let i = block * ROWS_PER_TASK + offset;
+            compose_row(&a[i * inner..(i + 1) * inner], b, cols, out_row, &mut terms);
+        }
+    };
+    if execution.is_parallel(shape.work(), COMPOSE_PARALLEL_CUTOFF) {
+        out.par_chunks_mut(ROWS_PER_TASK * cols)
+            .enumerate()
+            .for_each(run_block);
+    } else {
+        out.chunks_mut(ROWS_PER_TASK * cols)
+            .enumerate()
+            .for_each(run_block);
+    }
+}
+
+/// Builds one row of a max-min composition: `out[z] = max over y of
+/// min(row[y], b[y, z])`, with `out` starting at zero.
+fn compose_row<C: Code>(row: &[C], b: &[C], cols: usize, out: &mut [C], terms: &mut Vec<(C, u32)>) {
+    collect_terms(row, 0, terms);
+    apply_terms(terms, b, cols, out);
+}
+
+/// Replaces `terms` with the nonzero degrees of `row` and their indexes,
+/// shifted by `offset`. Zero terms contribute min(0, _) = 0, which can never
+/// raise an entry.
+pub(crate) fn collect_terms<C: Code>(row: &[C], offset: usize, terms: &mut Vec<(C, u32)>) {
+    terms.clear();
+    terms.extend(
+        row.iter()
+            .enumerate()
+            .filter(|(_, a)| a.rank() != 0)
+            .map(|(y, &a)| (a, (y + offset) as u32)),
+    );
+}
+
+/// Raises `out[z]` to max over the terms (a, y) of min(a, b[y, z]).
+///
+/// The terms are taken in decreasing order of `a`, [`TERMS_PER_ROUND`] at a
+/// time, and dropped once `a` is at most the minimum of `out`, because such a
+/// term cannot raise any entry. `terms` is consumed.
+pub(crate) fn apply_terms<C: Code>(terms: &mut Vec<(C, u32)>, b: &[C], cols: usize, out: &mut [C]) {
+    let mut floor = out.iter().copied().min().unwrap_or_default();
+    loop {
+        terms.retain(|&(a, _)| a > floor);
+        if terms.is_empty() {
+            break;
+        }
+        let take = TERMS_PER_ROUND.min(terms.len());
+        if take < terms.len() {
+            terms.select_nth_unstable_by(take - 1, |x, y| y.0.cmp(&x.0));
+        }
+        let row_of = |y: u32| &b[y as usize * cols..(y as usize + 1) * cols];
+        let mut chunk = terms[..take].chunks_exact(4);
+        for quad in &mut chunk {
+            let rows = [
+                row_of(quad[0].1),
+                row_of(quad[1].1),
+                row_of(quad[2].1),
+                row_of(quad[3].1),
+            ];
+            max_min_into4(out, rows, [quad[0].0, quad[1].0, quad[2].0, quad[3].0]);
+        }
+        for &(a, y) in chunk.remainder() {
+            max_min_into(out, row_of(y), a);
+        }
+        terms.drain(..take);
+        floor = out.iter().copied().min().unwrap_or_default();
+    }
+}
+
+/// `out[z] = max(out[z], min(a, row[z]))`; the loop the compiler vectorises.
+#[inline]
+pub(crate) fn max_min_into<C: Code>(out: &mut [C], row: &[C], a: C) {
+    for (o, &x) in out.iter_mut().zip(row) {
+        *o = (*o).max(x.min(a));
+    }
+}
+
+/// Four [`max_min_into`] steps fused so `out` is loaded and stored once.
+#[inline]
+fn max_min_into4<C: Code>(out: &mut [C], rows: [&[C]; 4], a: [C; 4]) {
+    let n = out.len();
+    let (r0, r1, r2, r3) = (&rows[0][..n], &rows[1][..n], &rows[2][..n], &rows[3][..n]);
+    for z in 0..n {
+        let m01 = r0[z].min(a[0]).max(r1[z].min(a[1]));
+        let m23 = r2[z].min(a[2]).max(r3[z].min(a[3]));
+        out[z] = out[z].max(m01.max(m23));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(a: &[u8], b: &[u8], shape: Shape) -> Vec<u8> {
+        let mut out = vec![0; shape.rows * shape.cols];
+        for i in 0..shape.rows {
+            for y in 0..shape.inner {
+                for z in 0..shape.cols {
+                    let v = a[i * shape.inner + y].min(b[y * shape.cols + z]);
+                    out[i * shape.cols + z] = out[i * shape.cols + z].max(v);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn code_kernel_matches_triple_loop() {
+        let shape = Shape {
+            rows: 19,
+            inner: 70,
+            cols: 13,
+        };
+        let mut state = 7u32;
+        let mut next = || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            ((state >> 16) % 11) as u8
+        };
+        let a: Vec<u8> = (0..shape.rows * shape.inner).map(|_| next()).collect();
+        let b: Vec<u8> = (0..shape.inner * shape.cols).map(|_| next()).collect();
+        let expected = plain(&a, &b, shape);
+        for execution in [Execution::Serial, Execution::Parallel] {
+            let mut out = vec![0; shape.rows * shape.cols];
+            compose_codes(&a, &b, &mut out, shape, execution);
+            assert_eq!(out, expected, "{execution:?}");
+        }
+    }
+
+    #[test]
+    fn shapes_must_chain() {
+        let r = FuzzyRelation::zeros(2, 3).unwrap();
+        let err = r.compose(&r).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::ShapeMismatch {
+                left: (2, 3),
+                right: (2, 3),
+                ..
+            }
+        ));
+        assert!(r.compose_with(&r, crate::Product).is_err());
+    }
+}
