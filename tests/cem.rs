@@ -259,3 +259,35 @@ fn cli_scales_raw_scores() {
     assert!(groups.contains("b;c,visits;spend"), "{groups}");
     assert!(out.join("customers.csv").is_file());
 }
+
+#[test]
+fn bfi_likert_conversion_counts() {
+    use fuzzy_affinity::io::{self, CsvOptions};
+    use fuzzy_affinity::scale::{LikertScale, MissingAnswers};
+
+    let options = CsvOptions {
+        allow_missing: true,
+        ..CsvOptions::default()
+    };
+    let table = io::read_table(data("survey/bfi.csv"), &options).unwrap();
+    assert_eq!(table.values.dim(), (2800, 28));
+    let items: Vec<usize> = (0..25).collect();
+    let items_only = io::Table {
+        values: table.values.select(ndarray::Axis(1), &items),
+        row_labels: table.row_labels.clone(),
+        col_labels: None,
+    };
+    let scale = LikertScale::new(1, 6).unwrap();
+    let dropped = scale
+        .relation(&items_only, &[0], MissingAnswers::DropRow)
+        .unwrap();
+    assert_eq!(dropped.relation.nrows(), 2436);
+    assert_eq!(dropped.dropped_rows.len(), 364);
+    // Respondent 61617 answered A1 = 2, reverse-keyed on 1..=6: (6 - 2) / 5.
+    assert_eq!(dropped.relation.row_label(0), Some("61617"));
+    assert_eq!(dropped.relation.get(0, 0), Some(0.8));
+    let zeroed = scale
+        .relation(&items_only, &[], MissingAnswers::Zero)
+        .unwrap();
+    assert_eq!(zeroed.relation.nrows(), 2800);
+}
