@@ -74,3 +74,8 @@ pub use parallel::Execution;
 pub use partition::{Level, Merge, PartitionTree};
 pub use relation::FuzzyRelation;
 pub use tnorm::{Lukasiewicz, Minimum, Product, TNorm};
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
