@@ -178,8 +178,16 @@ fn run(args: &Args) -> Result<(), String> {
 /// memberships in the output folder.
 fn load(args: &Args) -> Result<(FuzzyRelation, String, String), Error> {
     if let Some(path) = &args.input {
+        let delimiter = u8::try_from(args.delimiter)
+            .ok()
+            .filter(u8::is_ascii)
+            .ok_or_else(|| Error::InvalidParameter {
+                name: "--delimiter",
+                value: format!("{:?}", args.delimiter),
+                expected: "a single ASCII character, such as ',' or ';'".into(),
+            })?;
         let options = CsvOptions {
-            delimiter: u8::try_from(args.delimiter).unwrap_or(b','),
+            delimiter,
             decimal_comma: args.decimal_comma,
             ..CsvOptions::default()
         };

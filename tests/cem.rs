@@ -209,6 +209,15 @@ fn cli_rejects_bad_input_without_output() {
         ),
         (vec!["--alpha".into(), "1.5".into()], "outside [0, 1]"),
         (
+            vec![
+                "--input".into(),
+                write("ok.csv", "id,a\nx,0.5\n").display().to_string(),
+                "--delimiter".into(),
+                "§".into(),
+            ],
+            "ASCII",
+        ),
+        (
             vec!["--threshold".into(), "nothing=0.5".into()],
             "not an expectation",
         ),
