@@ -45,6 +45,7 @@
 pub mod bitset;
 mod crisp;
 mod error;
+pub mod forgotten;
 pub mod io;
 mod memory;
 mod parallel;
