@@ -8,6 +8,7 @@ use fuzzy_affinity::forgotten::{
     BootstrapOptions, ChainedPath, Comparison, ExpertGraph, ExpertStack, ForgottenOptions,
     Inference, IntervalMethod, analyse, chained_forgotten_effects, chained_graph,
     complete_forgotten_effects, direct_effects, expert_forgotten_effects, margins, read_long_csv,
+    resampled_forgotten_effects,
 };
 use fuzzy_affinity::{Error, FuzzyRelation, io};
 use ndarray::{Array2, Array3};
@@ -648,4 +649,60 @@ fn chained_graph_places_the_blocks() {
     assert_eq!(t.view()[(1, 2)], 0.5);
     assert_eq!(t.view()[(2, 0)], 0.0);
     assert_eq!(t.view()[(2, 2)], 1.0);
+}
+
+#[test]
+fn resampled_copies_of_one_expert_repeat_its_effects() {
+    let single = relation(&[&[1.0, 0.9, 0.1], &[0.2, 1.0, 0.8], &[0.0, 0.3, 1.0]]);
+    let stack = ExpertStack::new(vec![single.clone(), single.clone()]).unwrap();
+    let graph = ExpertGraph::complete(stack).unwrap();
+    let options = ForgottenOptions {
+        threshold: 0.2,
+        max_order: 3,
+        ..ForgottenOptions::default()
+    };
+    let paths = resampled_forgotten_effects(&graph, &options, 50, 3).unwrap();
+    let expected = complete_forgotten_effects(&single, &options).unwrap();
+    let listed: Vec<_> = expected
+        .effects()
+        .flat_map(|e| {
+            e.paths
+                .iter()
+                .map(move |p| (e.order, p.clone(), e.forgotten))
+        })
+        .collect();
+    assert_eq!(paths.len(), listed.len());
+    for (path, (order, nodes, forgotten)) in paths.iter().zip(&listed) {
+        assert_eq!((path.order, &path.nodes), (*order, nodes));
+        assert_eq!(path.count, 50);
+        assert!((path.mean - forgotten).abs() < 1e-15);
+        assert!(path.standard_deviation < 1e-15);
+    }
+    assert!(resampled_forgotten_effects(&graph, &options, 0, 3).is_err());
+}
+
+#[test]
+fn resampled_is_reproducible_across_threads() {
+    let graph = valdivia();
+    let options = ForgottenOptions {
+        threshold: 0.5,
+        max_order: 3,
+        ..ForgottenOptions::default()
+    };
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| resampled_forgotten_effects(&graph, &options, 200, 77).unwrap())
+    };
+    let one = run(1);
+    assert!(!one.is_empty());
+    assert_eq!(one, run(4));
+    assert_eq!(one, run(1));
+    for path in &one {
+        assert!(path.count >= 1 && path.count <= 200);
+        assert!(path.mean > 0.5 && path.mean <= 1.0, "{path:?}");
+        assert_eq!(path.nodes.len(), path.order + 1);
+    }
 }

@@ -1,14 +1,17 @@
 //! Seeded bootstrap of a sample mean over experts, with percentile and BCa
 //! intervals and p-values against a threshold.
 //!
-//! Each bootstrapped item (an edge, a node margin, a path) draws its
-//! replicas from its own ChaCha8 stream: the generator is seeded with the
-//! caller's seed and its stream number is the item's kind and index. Items
-//! can therefore run on any thread in any order and still give the same
+//! Direct effects and margins resample whole experts: replica `r` draws the
+//! experts with replacement from ChaCha8 stream `r` of the caller's seed,
+//! and every edge and node uses the same draws, as a resampled panel would.
+//! A forgotten-effect path resamples the values of the experts who show it,
+//! from a stream named by the path's position. Replicas and items can
+//! therefore run on any thread in any order and still give the same
 //! figures, bit for bit.
 
-use rand::{Rng, SeedableRng};
+use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::stats::{normal_cdf, normal_quantile, quantile};
@@ -138,10 +141,8 @@ pub struct TwoSidedTest {
 /// Stream tags that keep the items of different kinds apart.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum StreamKind {
-    Edge = 1,
-    CauseMargin = 2,
-    EffectMargin = 3,
     Path = 4,
+    Experts = 6,
 }
 
 /// The replicate means of one sample, with what the bounds need.
@@ -166,7 +167,7 @@ pub(crate) fn is_constant(values: &[f64]) -> bool {
 
 impl<'a> Replicates<'a> {
     /// Draws the replicate means of `sample` (at least two values, not all
-    /// equal) into `buffer`.
+    /// equal) into `buffer`, from the stream of item `index` of `kind`.
     pub(crate) fn draw(
         sample: &[f64],
         options: &BootstrapOptions,
@@ -182,10 +183,34 @@ impl<'a> Replicates<'a> {
         buffer.extend((0..options.replicas).map(|_| {
             let mut sum = 0.0;
             for _ in 0..k {
-                sum += sample[rng.random_range(0..k)];
+                sum += sample[bounded(&mut rng, k as u32) as usize];
             }
             sum / k as f64
         }));
+        Self::from_means(sample, options, buffer)
+    }
+
+    /// The replicate means of `sample` under the shared expert draws.
+    pub(crate) fn shared(
+        sample: &[f64],
+        draws: &ExpertDraws,
+        options: &BootstrapOptions,
+        buffer: &'a mut Vec<f64>,
+    ) -> Self {
+        debug_assert!(sample.len() == draws.experts && !is_constant(sample));
+        let k = draws.experts;
+        buffer.clear();
+        buffer.extend(draws.counts.chunks_exact(k).map(|counts| {
+            let mut sum = 0.0;
+            for (&count, &value) in counts.iter().zip(sample) {
+                sum += f64::from(count) * value;
+            }
+            sum / k as f64
+        }));
+        Self::from_means(sample, options, buffer)
+    }
+
+    fn from_means(sample: &[f64], options: &BootstrapOptions, buffer: &'a mut Vec<f64>) -> Self {
         let observed = mean(sample);
         let (bias, acceleration) = match options.method {
             IntervalMethod::Percentile => (0.0, 0.0),
@@ -294,6 +319,62 @@ impl<'a> Replicates<'a> {
     }
 }
 
+/// A uniform integer in `0..bound` from one or more 32-bit draws
+/// (Lemire's multiply-and-reject method, exact for every bound).
+fn bounded(rng: &mut ChaCha8Rng, bound: u32) -> u32 {
+    let threshold = bound.wrapping_neg() % bound;
+    loop {
+        let product = u64::from(rng.next_u32()) * u64::from(bound);
+        if (product as u32) >= threshold {
+            return (product >> 32) as u32;
+        }
+    }
+}
+
+/// Resamples of the experts shared by every edge and node: for each
+/// replica, how many times each expert was drawn.
+///
+/// Replica `r` draws its experts from the ChaCha8 stream `r` of the seed,
+/// so the draws do not depend on the number of threads.
+pub(crate) struct ExpertDraws {
+    experts: usize,
+    /// `replicas x experts` counts, replica-major.
+    counts: Vec<u16>,
+}
+
+impl ExpertDraws {
+    pub(crate) fn new(experts: usize, options: &BootstrapOptions) -> Result<Self> {
+        if experts > usize::from(u16::MAX) {
+            return Err(Error::InvalidParameter {
+                name: "number of experts",
+                value: experts.to_string(),
+                expected: "at most 65 535 experts".into(),
+            });
+        }
+        crate::memory::ensure_fits(
+            || {
+                format!(
+                    "{} bootstrap replicas of {experts} experts",
+                    options.replicas
+                )
+            },
+            crate::memory::matrix_bytes::<u16>(options.replicas, experts),
+        )?;
+        let mut counts = vec![0u16; options.replicas * experts];
+        counts
+            .par_chunks_mut(experts)
+            .enumerate()
+            .for_each(|(replica, slot)| {
+                let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+                rng.set_stream(((StreamKind::Experts as u64) << 56) | replica as u64);
+                for _ in 0..experts {
+                    slot[bounded(&mut rng, experts as u32) as usize] += 1;
+                }
+            });
+        Ok(Self { experts, counts })
+    }
+}
+
 /// z0 = Phi^-1 of the share of replicates below the observed mean, ties
 /// counted half, kept inside [1 / (2R), 1 - 1 / (2R)] so it stays finite.
 fn bias_correction(means: &[f64], observed: f64) -> f64 {
@@ -361,7 +442,7 @@ mod tests {
             method,
             ..BootstrapOptions::new(2000, 7)
         };
-        let mut reps = Replicates::draw(sample, &options, StreamKind::Edge, 3, buffer);
+        let mut reps = Replicates::draw(sample, &options, StreamKind::Path, 3, buffer);
         let bound = reps.upper_bound(0.95, 0.5);
         (bound.upper, bound.p_value)
     }

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{
-    BootstrapOptions, Inference, Interval, Replicates, StreamKind, TwoSidedTest, UpperBound,
-    is_constant, mean, require_experts, require_test_threshold,
+    BootstrapOptions, ExpertDraws, Inference, Interval, Replicates, StreamKind, TwoSidedTest,
+    UpperBound, is_constant, mean, require_experts, require_test_threshold,
 };
 use super::single::{chained_graph, check_chain, complete_unchecked};
 use super::{ForgottenOptions, require_unit_diagonal};
@@ -362,6 +362,9 @@ pub struct Analysis {
 /// one-sided upper confidence bound and the p-value of "the mean is below
 /// `threshold`" from a bootstrap over experts.
 ///
+/// Each replica resamples whole experts with replacement, and every edge
+/// takes its replicate mean from the same resampled panel.
+///
 /// Edges are listed in row-major order of (from, to); loops and, in a
 /// chained graph, effect-to-cause pairs are not edges.
 ///
@@ -400,6 +403,7 @@ pub fn direct_effects(
     options: &BootstrapOptions,
 ) -> Result<Vec<DirectEffect>> {
     check_bootstrap(graph, threshold, options)?;
+    let draws = ExpertDraws::new(graph.experts(), options)?;
     let n = graph.nodes();
     let edges: Vec<(usize, usize)> = (0..n)
         .flat_map(|from| (0..n).map(move |to| (from, to)))
@@ -412,9 +416,7 @@ pub fn direct_effects(
             let inference = if is_constant(&sample) {
                 Inference::Constant
             } else {
-                let index = (from * n + to) as u64;
-                let mut replicates =
-                    Replicates::draw(&sample, options, StreamKind::Edge, index, buffer);
+                let mut replicates = Replicates::shared(&sample, &draws, options, buffer);
                 Inference::Estimated(replicates.upper_bound(options.confidence_level, threshold))
             };
             DirectEffect {
@@ -432,7 +434,7 @@ pub fn direct_effects(
 /// intervals and p-values against `threshold`.
 ///
 /// Each expert contributes the mean of their degrees over the node's edges;
-/// the bootstrap resamples these per-expert means. Loops and, in a chained
+/// the bootstrap resamples experts, as for [`direct_effects`]. Loops and, in a chained
 /// graph, effect-to-cause pairs are not edges, so a node without any edge on
 /// one side is left out of that side.
 ///
@@ -441,6 +443,7 @@ pub fn direct_effects(
 /// As [`direct_effects`].
 pub fn margins(graph: &ExpertGraph, threshold: f64, options: &BootstrapOptions) -> Result<Margins> {
     check_bootstrap(graph, threshold, options)?;
+    let draws = ExpertDraws::new(graph.experts(), options)?;
     let n = graph.nodes();
     let side = |by_cause: bool| -> Vec<Margin> {
         (0..n)
@@ -479,13 +482,7 @@ pub fn margins(graph: &ExpertGraph, threshold: f64, options: &BootstrapOptions) 
                 let inference = if is_constant(&sample) {
                     Inference::Constant
                 } else {
-                    let kind = if by_cause {
-                        StreamKind::CauseMargin
-                    } else {
-                        StreamKind::EffectMargin
-                    };
-                    let mut replicates =
-                        Replicates::draw(&sample, options, kind, node as u64, buffer);
+                    let mut replicates = Replicates::shared(&sample, &draws, options, buffer);
                     Inference::Estimated(replicates.two_sided(options.confidence_level, threshold))
                 };
                 Some(Margin {

@@ -22,7 +22,9 @@
 //! An [`ExpertGraph`] holds one incidence matrix per expert, either complete
 //! or chained. [`direct_effects`], [`margins`] and
 //! [`expert_forgotten_effects`] bootstrap over the experts with a caller
-//! given seed; [`analyse`] runs all three.
+//! given seed; [`analyse`] runs all three. [`resampled_forgotten_effects`]
+//! follows forgeffects instead: it draws synthetic experts edge by edge
+//! from the panel's degrees and aggregates their forgotten effects.
 //!
 //! # Conventions
 //!
@@ -48,6 +50,7 @@ mod bootstrap;
 mod compare;
 mod experts;
 mod io;
+mod resample;
 mod single;
 mod stats;
 
@@ -59,6 +62,7 @@ pub use experts::{
     direct_effects, expert_forgotten_effects, margins,
 };
 pub use io::{read_long_csv, read_long_csv_from};
+pub use resample::{ResampledPath, resampled_forgotten_effects};
 pub use single::{
     ChainedAnalysis, ChainedEffect, ChainedPath, CompleteAnalysis, Effect, OrderEffects,
     chained_forgotten_effects, chained_graph, complete_forgotten_effects,

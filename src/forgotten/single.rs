@@ -347,7 +347,7 @@ pub(crate) fn complete_unchecked(
 
 /// Depth-first search over the walks of a fixed length whose edges all
 /// reach a target degree.
-struct Walker<'a> {
+pub(crate) struct Walker<'a> {
     powers: &'a [Array2<f64>],
     to: usize,
     target: f64,
@@ -359,7 +359,13 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn new(powers: &'a [Array2<f64>], from: usize, to: usize, order: usize, target: f64) -> Self {
+    pub(crate) fn new(
+        powers: &'a [Array2<f64>],
+        from: usize,
+        to: usize,
+        order: usize,
+        target: f64,
+    ) -> Self {
         let n = powers[0].nrows();
         let mut stack = Vec::with_capacity(order + 1);
         stack.push(from);
@@ -404,24 +410,36 @@ impl<'a> Walker<'a> {
     }
 
     fn collect(&mut self, node: usize, remaining: usize, limit: usize, out: &mut Vec<Vec<usize>>) {
-        if out.len() >= limit {
-            return;
-        }
+        self.visit(node, remaining, &mut |path| {
+            out.push(path.to_vec());
+            out.len() < limit
+        });
+    }
+
+    /// Calls `visit` on every completing walk from `node` in lexicographic
+    /// order, the stack holding the walk so far, until `visit` returns
+    /// false. Returns false when stopped.
+    pub(crate) fn visit(
+        &mut self,
+        node: usize,
+        remaining: usize,
+        visit: &mut dyn FnMut(&[usize]) -> bool,
+    ) -> bool {
         if remaining == 0 {
-            out.push(self.stack.clone());
-            return;
+            return visit(&self.stack);
         }
         let n = self.powers[0].nrows();
         for next in 0..n {
             if self.can_step(node, next, remaining) {
                 self.stack.push(next);
-                self.collect(next, remaining - 1, limit, out);
+                let go_on = self.visit(next, remaining - 1, visit);
                 self.stack.pop();
-                if out.len() >= limit {
-                    return;
+                if !go_on {
+                    return false;
                 }
             }
         }
+        true
     }
 }
 
@@ -528,10 +546,10 @@ pub(crate) fn maxmin(
             let rk = right.row(k);
             let rk = rk.as_slice().expect("standard layout rows are contiguous");
             for (cell, &rkj) in row.iter_mut().zip(rk) {
+                // Select-style min and max with an unconditional store
+                // compile to packed minpd and maxpd.
                 let low = if lik < rkj { lik } else { rkj };
-                if low > *cell {
-                    *cell = low;
-                }
+                *cell = if low > *cell { low } else { *cell };
             }
         }
     };
