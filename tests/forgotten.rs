@@ -526,7 +526,8 @@ fn direct_effects_and_margins_on_a_small_panel() {
     assert_eq!((first.from, first.to), (0, 1));
     assert!((first.mean - 0.8).abs() < 1e-15);
     let bound = first.inference.estimated().unwrap();
-    assert!(bound.upper >= 0.8 && bound.upper <= 0.9, "{bound:?}");
+    assert!(bound.upper >= 0.8, "{bound:?}");
+    assert!(bound.upper <= 0.9, "{bound:?}");
     assert!(bound.p_value > 0.9, "{bound:?}");
     // Edge 2 -> 1 is 0.3 for every expert.
     let constant = direct.iter().find(|e| (e.from, e.to) == (2, 1)).unwrap();
@@ -537,7 +538,8 @@ fn direct_effects_and_margins_on_a_small_panel() {
     // Node 0 as a cause: experts' row means 0.5, 0.45, 0.4.
     assert!((margins.by_cause[0].mean - 0.45).abs() < 1e-15);
     let test = margins.by_cause[0].inference.estimated().unwrap();
-    assert!(test.lower <= 0.45 && 0.45 <= test.upper, "{test:?}");
+    assert!(test.lower <= 0.45, "{test:?}");
+    assert!(test.upper >= 0.45, "{test:?}");
 }
 
 #[test]
@@ -571,7 +573,8 @@ fn expert_paths_aggregate_each_experts_effects() {
     let path = summaries.iter().find(|s| s.nodes == [0, 1, 2]).unwrap();
     assert_eq!(path.experts, vec![0, 1, 2]);
     let interval = path.inference.estimated().unwrap();
-    assert!(interval.lower <= path.mean && path.mean <= interval.upper);
+    assert!(interval.lower <= path.mean, "{interval:?}");
+    assert!(interval.upper >= path.mean, "{interval:?}");
     assert!(interval.standard_error > 0.0);
 }
 
@@ -701,8 +704,10 @@ fn resampled_is_reproducible_across_threads() {
     assert_eq!(one, run(4));
     assert_eq!(one, run(1));
     for path in &one {
-        assert!(path.count >= 1 && path.count <= 200);
-        assert!(path.mean > 0.5 && path.mean <= 1.0, "{path:?}");
+        assert!(path.count >= 1, "{path:?}");
+        assert!(path.count <= 200, "{path:?}");
+        assert!(path.mean > 0.5, "{path:?}");
+        assert!(path.mean <= 1.0, "{path:?}");
         assert_eq!(path.nodes.len(), path.order + 1);
     }
 }

@@ -501,10 +501,10 @@ pub fn margins(graph: &ExpertGraph, threshold: f64, options: &BootstrapOptions) 
 }
 
 /// Computes each expert's forgotten effects of orders 2 to
-/// [`ForgottenOptions::max_order`] on their complete graph (for a chained
-/// graph, `[[A, M], [0, B]]`), then aggregates every path over the experts
-/// who show it: count, mean of the forgotten parts, two-sided bootstrap
-/// interval and standard error of the mean.
+/// [`ForgottenOptions::max_order`] on their complete graph, which is
+/// `[[A, M], [0, B]]` for a chained graph. Every path is then aggregated
+/// over the experts who show it: count, mean of the forgotten parts,
+/// two-sided bootstrap interval and standard error of the mean.
 ///
 /// Paths are sorted by order, then by their node sequence. A path counts
 /// for an expert when that expert's analysis selects its effect and lists

@@ -19,7 +19,7 @@
 //!
 //! # Several experts
 //!
-//! An [`ExpertGraph`] holds one incidence matrix per expert, either complete
+//! An [`ExpertGraph`] contains one incidence matrix per expert, either complete
 //! or chained. [`direct_effects`], [`margins`] and
 //! [`expert_forgotten_effects`] bootstrap over the experts with a caller
 //! given seed; [`analyse`] runs all three. [`resampled_forgotten_effects`]
@@ -70,7 +70,7 @@ pub use single::{
 
 use crate::error::{Error, Result};
 
-/// How the forgotten part `M* - M` is compared with the threshold.
+/// The comparison of the forgotten part `M* - M` with the threshold.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
 )]

@@ -71,9 +71,10 @@ impl Moments {
 /// the panel and aggregates every path over the replicas that select it.
 ///
 /// For each replica and each edge, a level `u` is drawn uniformly in
-/// [0, 1) and the degree is the sample quantile of the experts' degrees at
-/// `u` (linear interpolation between order statistics, as numpy and
-/// TensorFlow Probability's `percentile` with linear interpolation). Loops
+/// [0, 1), and the degree is the sample quantile of the experts' degrees at
+/// `u`. The quantile interpolates linearly between order statistics, as
+/// numpy and TensorFlow Probability's `percentile` do with linear
+/// interpolation. Loops
 /// stay 1 and, in a chained graph, effect-to-cause pairs stay 0. Each
 /// replica then goes through the complete-graph analysis of
 /// [`complete_forgotten_effects`](super::complete_forgotten_effects) with

@@ -2,6 +2,8 @@
 //! `M* = A o M o B` and the complete-graph form with max-min powers, each
 //! with the paths that produce every selected effect.
 
+use std::collections::HashMap;
+
 use ndarray::{Array2, ArrayView2, s};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -18,8 +20,9 @@ const PARALLEL_WORK: u128 = 1 << 20;
 /// One path `cause -> via_cause -> via_effect -> effect` of the chained form.
 ///
 /// `via_cause` equals the cause when the path starts with the loop `A[i][i]`,
-/// and `via_effect` equals the effect when it ends with the loop `B[j][j]`;
-/// both cannot hold on a selected effect, whose strength exceeds `M[i][j]`.
+/// and `via_effect` equals the effect when it ends with the loop `B[j][j]`.
+/// A selected effect never uses both loops, because its strength exceeds
+/// `M[i][j]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ChainedPath {
     /// Index of the intermediary cause `k` (row and column of `A`).
@@ -222,9 +225,8 @@ pub fn chained_forgotten_effects(
 /// is an effect of order `k` when `T^k[i][j] - T^(k-1)[i][j]` passes the
 /// threshold, decided exactly on the decimal values. Its paths are the walks
 /// of exactly `k` edges from `i` to `j` whose weakest edge equals
-/// `T^k[i][j]`; such a walk never repeats a node, because a repeat would
-/// give a shorter walk as strong, and `T^(k-1)` would already reach the
-/// value.
+/// `T^k[i][j]`. Such a walk never repeats a node: a repeat would give a
+/// shorter walk as strong, so `T^(k-1)` would already reach the value.
 ///
 /// # Errors
 ///
@@ -322,9 +324,9 @@ pub(crate) fn complete_unchecked(
             };
         let stop = effects.is_empty();
         orders.push(OrderEffects { order, effects });
-        // Powers of a reflexive relation only grow, and an order with no
-        // growth at all means every later power is equal; later orders then
-        // hold no effect and are still reported, empty.
+        // Powers of a reflexive relation only grow. When one order adds
+        // nothing, every later power is equal, so the later orders are
+        // reported empty without computing them.
         if stop && powers[order - 1] == powers[order - 2] {
             for later in order + 1..=options.max_order {
                 powers.push(powers[order - 1].clone());
@@ -351,10 +353,9 @@ pub(crate) struct Walker<'a> {
     powers: &'a [Array2<f64>],
     to: usize,
     target: f64,
-    /// Number of completing walks from (node, remaining edges), memoised at
-    /// `node * stride + remaining`.
-    memo: Vec<Option<u64>>,
-    stride: usize,
+    /// Number of completing walks from (node, remaining edges), memoised
+    /// for the states visited; a map, because most searches visit few.
+    memo: HashMap<(usize, usize), u64>,
     stack: Vec<usize>,
 }
 
@@ -366,15 +367,13 @@ impl<'a> Walker<'a> {
         order: usize,
         target: f64,
     ) -> Self {
-        let n = powers[0].nrows();
         let mut stack = Vec::with_capacity(order + 1);
         stack.push(from);
         Self {
             powers,
             to,
             target,
-            memo: vec![None; n * (order + 1)],
-            stride: order + 1,
+            memo: HashMap::new(),
             stack,
         }
     }
@@ -396,7 +395,7 @@ impl<'a> Walker<'a> {
             return u64::from(node == self.to);
         }
         let n = self.powers[0].nrows();
-        if let Some(known) = self.memo[node * self.stride + remaining] {
+        if let Some(&known) = self.memo.get(&(node, remaining)) {
             return known;
         }
         let mut total = 0u64;
@@ -405,7 +404,7 @@ impl<'a> Walker<'a> {
                 total = total.saturating_add(self.count(next, remaining - 1));
             }
         }
-        self.memo[node * self.stride + remaining] = Some(total);
+        self.memo.insert((node, remaining), total);
         total
     }
 
