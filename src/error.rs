@@ -159,6 +159,16 @@ pub enum Error {
         second: usize,
     },
 
+    /// One expert's matrix in a panel of experts is invalid or does not
+    /// match the others.
+    #[error("expert {expert}: {detail}")]
+    InvalidExpert {
+        /// Index of the expert (0-based, in the order given).
+        expert: usize,
+        /// What is wrong and what to do, in words.
+        detail: String,
+    },
+
     /// A request would need more memory than can be allocated.
     #[error(
         "{what} needs {bytes} bytes{}, more than this process can allocate: \

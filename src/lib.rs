@@ -49,6 +49,7 @@ mod closure;
 mod compose;
 mod crisp;
 mod error;
+pub mod forgotten;
 pub mod io;
 mod memory;
 pub mod panel;

@@ -1,0 +1,566 @@
+//! Forgotten effects of one expert: the chained bipartite form
+//! `M* = A o M o B` and the complete-graph form with max-min powers, each
+//! with the paths that produce every selected effect.
+
+use std::collections::HashMap;
+
+use ndarray::{Array2, ArrayView2, s};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{ForgottenOptions, require_unit_diagonal};
+use crate::error::{Error, Result};
+use crate::memory;
+use crate::parallel::Execution;
+use crate::relation::FuzzyRelation;
+
+/// Multiply-add count from which a max-min product runs in parallel.
+const PARALLEL_WORK: u128 = 1 << 20;
+
+/// One path `cause -> via_cause -> via_effect -> effect` of the chained form.
+///
+/// `via_cause` equals the cause when the path starts with the loop `A[i][i]`,
+/// and `via_effect` equals the effect when it ends with the loop `B[j][j]`.
+/// A selected effect never uses both loops, because its strength exceeds
+/// `M[i][j]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ChainedPath {
+    /// Index of the intermediary cause `k` (row and column of `A`).
+    pub via_cause: usize,
+    /// Index of the intermediary effect `l` (row and column of `B`).
+    pub via_effect: usize,
+}
+
+/// One selected forgotten effect of the chained form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainedEffect {
+    /// Index of the cause (row of `M`).
+    pub cause: usize,
+    /// Index of the effect (column of `M`).
+    pub effect: usize,
+    /// The direct incidence `M[cause][effect]`.
+    pub direct: f64,
+    /// The accumulated incidence `M*[cause][effect]`.
+    pub accumulated: f64,
+    /// The forgotten part `accumulated - direct`.
+    pub forgotten: f64,
+    /// Tied paths reaching `accumulated`, sorted by (`via_cause`,
+    /// `via_effect`), at most [`ForgottenOptions::max_paths`] of them.
+    pub paths: Vec<ChainedPath>,
+    /// Number of tied paths, listed or not.
+    pub path_count: u64,
+}
+
+/// Result of [`chained_forgotten_effects`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainedAnalysis {
+    /// `M* = A o M o B`, with the labels of `M`.
+    pub accumulated: FuzzyRelation,
+    /// `M* - M`, cell by cell in `f64`. It is never negative, because `A`
+    /// and `B` are reflexive.
+    pub forgotten: Array2<f64>,
+    /// Selected effects in row-major order of (cause, effect).
+    pub effects: Vec<ChainedEffect>,
+}
+
+/// One selected forgotten effect of the complete-graph form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Effect {
+    /// The order `k`: the number of edges of each path.
+    pub order: usize,
+    /// Index of the first node.
+    pub from: usize,
+    /// Index of the last node.
+    pub to: usize,
+    /// The incidence of order `k - 1`, `T^(k-1)[from][to]`.
+    pub previous: f64,
+    /// The incidence of order `k`, `T^k[from][to]`.
+    pub accumulated: f64,
+    /// The forgotten part `accumulated - previous`.
+    pub forgotten: f64,
+    /// Tied paths, each the `k + 1` nodes `from, through_1, ...,
+    /// through_(k-1), to`, in lexicographic order, at most
+    /// [`ForgottenOptions::max_paths`] of them.
+    pub paths: Vec<Vec<usize>>,
+    /// Number of tied paths, listed or not (saturating at `u64::MAX`).
+    pub path_count: u64,
+}
+
+/// The selected effects of one order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderEffects {
+    /// The order `k`, from 2 up to the maximum order.
+    pub order: usize,
+    /// Selected effects in row-major order of (from, to).
+    pub effects: Vec<Effect>,
+}
+
+/// Result of [`complete_forgotten_effects`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompleteAnalysis {
+    /// The powers `T^1, ..., T^max_order`, with the labels of `T`.
+    pub powers: Vec<FuzzyRelation>,
+    /// One entry per order 2, ..., max_order, in that order.
+    pub orders: Vec<OrderEffects>,
+}
+
+impl CompleteAnalysis {
+    /// The name of node `node`: its row label, or `row {node}`.
+    pub fn node_name(&self, node: usize) -> String {
+        self.powers[0].row_name(node)
+    }
+
+    /// Every selected effect, order by order.
+    pub fn effects(&self) -> impl Iterator<Item = &Effect> {
+        self.orders.iter().flat_map(|order| order.effects.iter())
+    }
+}
+
+/// Computes the forgotten effects of the chained bipartite form
+/// `M* = A o M o B` with the intermediaries of each selected effect.
+///
+/// A cell is selected when `M*[i][j] - M[i][j]` passes
+/// [`ForgottenOptions::threshold`] under [`ForgottenOptions::comparison`],
+/// decided exactly on the decimal values. Each selected effect lists the
+/// pairs (`k`, `l`) with `min(A[i][k], M[k][l], B[l][j]) = M*[i][j]`.
+/// [`ForgottenOptions::max_order`] does not apply to this form.
+///
+/// # Errors
+///
+/// [`Error::NotSquare`] or [`Error::PropertyViolated`] when `causes` (`A`)
+/// or `effects` (`B`) is not square with every diagonal degree 1,
+/// [`Error::ShapeMismatch`] when the shapes do not chain, and
+/// [`Error::InvalidParameter`] for options out of range.
+///
+/// # Complexity
+///
+/// `O(n^2 m + n m^2)` for `M*`, plus `O(n m)` per selected effect for its
+/// paths.
+///
+/// # Examples
+///
+/// ```
+/// use fuzzy_affinity::FuzzyRelation;
+/// use fuzzy_affinity::forgotten::{ChainedPath, ForgottenOptions, chained_forgotten_effects};
+///
+/// let a = FuzzyRelation::from_rows([[1.0, 0.8], [0.0, 1.0]])?;
+/// let m = FuzzyRelation::from_rows([[0.1, 0.0], [0.9, 0.2]])?;
+/// let b = FuzzyRelation::from_rows([[1.0, 0.6], [0.0, 1.0]])?;
+/// let result = chained_forgotten_effects(&a, &m, &b, &ForgottenOptions::with_threshold(0.3))?;
+/// // Cause 0 reaches effect 0 through cause 1: min(0.8, 0.9, 1) = 0.8.
+/// let first = &result.effects[0];
+/// assert_eq!((first.cause, first.effect, first.accumulated), (0, 0, 0.8));
+/// assert_eq!(first.paths, vec![ChainedPath { via_cause: 1, via_effect: 0 }]);
+/// # Ok::<(), fuzzy_affinity::Error>(())
+/// ```
+pub fn chained_forgotten_effects(
+    causes: &FuzzyRelation,
+    incidence: &FuzzyRelation,
+    effects: &FuzzyRelation,
+    options: &ForgottenOptions,
+) -> Result<ChainedAnalysis> {
+    options.check()?;
+    check_chain(causes, incidence, effects, "chained forgotten effects")?;
+    let (a, m, b) = (causes.view(), incidence.view(), effects.view());
+    let (n, k) = incidence.shape();
+    memory::ensure_fits(
+        || format!("forgotten effects of a {n} x {k} incidence matrix"),
+        memory::matrix_bytes::<f64>(n, k).saturating_mul(4),
+    )?;
+    let am = maxmin(a, m, Execution::Auto);
+    let mb = maxmin(m, b, Execution::Auto);
+    let mstar = maxmin(am.view(), b, Execution::Auto);
+    let forgotten = &mstar - &m;
+
+    let selected: Vec<(usize, usize)> = mstar
+        .indexed_iter()
+        .filter(|&((i, j), &value)| options.selects(value, m[(i, j)]))
+        .map(|(cell, _)| cell)
+        .collect();
+    let found = selected
+        .par_iter()
+        .map(|&(i, j)| {
+            let target = mstar[(i, j)];
+            let mut paths = Vec::new();
+            let mut path_count = 0u64;
+            for via_cause in 0..n {
+                if a[(i, via_cause)] < target || mb[(via_cause, j)] < target {
+                    continue;
+                }
+                for via_effect in 0..b.nrows() {
+                    if m[(via_cause, via_effect)] >= target && b[(via_effect, j)] >= target {
+                        path_count += 1;
+                        if paths.len() < options.max_paths {
+                            paths.push(ChainedPath {
+                                via_cause,
+                                via_effect,
+                            });
+                        }
+                    }
+                }
+            }
+            ChainedEffect {
+                cause: i,
+                effect: j,
+                direct: m[(i, j)],
+                accumulated: target,
+                forgotten: forgotten[(i, j)],
+                paths,
+                path_count,
+            }
+        })
+        .collect();
+    Ok(ChainedAnalysis {
+        accumulated: incidence.same_labels(mstar),
+        forgotten,
+        effects: found,
+    })
+}
+
+/// Computes the forgotten effects of orders 2 to
+/// [`ForgottenOptions::max_order`] of a complete graph with incidence
+/// matrix `relation` (`T`).
+///
+/// The order-`k` incidence is the max-min power `T^k = T^(k-1) o T`. A cell
+/// is an effect of order `k` when `T^k[i][j] - T^(k-1)[i][j]` passes the
+/// threshold, decided exactly on the decimal values. Its paths are the walks
+/// of exactly `k` edges from `i` to `j` whose weakest edge equals
+/// `T^k[i][j]`. Such a walk never repeats a node: a repeat would give a
+/// shorter walk as strong, so `T^(k-1)` would already reach the value.
+///
+/// # Errors
+///
+/// [`Error::NotSquare`] or [`Error::PropertyViolated`] when `relation` is
+/// not square with every diagonal degree 1, and
+/// [`Error::InvalidParameter`] for options out of range.
+///
+/// # Complexity
+///
+/// `O(max_order * n^3)` for the powers, plus a depth-first search per
+/// selected effect that only enters nodes still able to reach the target.
+///
+/// # Examples
+///
+/// ```
+/// use fuzzy_affinity::FuzzyRelation;
+/// use fuzzy_affinity::forgotten::{ForgottenOptions, complete_forgotten_effects};
+///
+/// let t = FuzzyRelation::from_rows([
+///     [1.0, 0.9, 0.0],
+///     [0.0, 1.0, 0.8],
+///     [0.0, 0.0, 1.0],
+/// ])?;
+/// let result = complete_forgotten_effects(&t, &ForgottenOptions::with_threshold(0.5))?;
+/// let effect = &result.orders[0].effects[0];
+/// assert_eq!((effect.from, effect.to, effect.accumulated), (0, 2, 0.8));
+/// assert_eq!(effect.paths, vec![vec![0, 1, 2]]);
+/// # Ok::<(), fuzzy_affinity::Error>(())
+/// ```
+pub fn complete_forgotten_effects(
+    relation: &FuzzyRelation,
+    options: &ForgottenOptions,
+) -> Result<CompleteAnalysis> {
+    options.check()?;
+    require_unit_diagonal(
+        relation,
+        "complete-graph forgotten effects",
+        "the incidence matrix",
+    )?;
+    complete_unchecked(relation, options, Execution::Auto)
+}
+
+/// The complete-graph analysis of a relation already known to be square
+/// and reflexive, with checked options.
+pub(crate) fn complete_unchecked(
+    relation: &FuzzyRelation,
+    options: &ForgottenOptions,
+    execution: Execution,
+) -> Result<CompleteAnalysis> {
+    let n = relation.nrows();
+    memory::ensure_fits(
+        || {
+            format!(
+                "{} max-min powers of a {n} x {n} relation",
+                options.max_order
+            )
+        },
+        memory::matrix_bytes::<f64>(n, n).saturating_mul(options.max_order as u128),
+    )?;
+    let t = relation.view();
+    let mut powers = vec![t.to_owned()];
+    let mut orders = Vec::with_capacity(options.max_order - 1);
+    for order in 2..=options.max_order {
+        let next = maxmin(powers[order - 2].view(), t, execution);
+        powers.push(next);
+        let previous = &powers[order - 2];
+        let current = &powers[order - 1];
+        let selected: Vec<(usize, usize)> = current
+            .indexed_iter()
+            .filter(|&((i, j), &value)| options.selects(value, previous[(i, j)]))
+            .map(|(cell, _)| cell)
+            .collect();
+        let search = |&(from, to): &(usize, usize)| {
+            let target = current[(from, to)];
+            let mut walker = Walker::new(&powers, from, to, order, target);
+            let path_count = walker.count(from, order);
+            let mut paths = Vec::new();
+            walker.collect(from, order, options.max_paths, &mut paths);
+            Effect {
+                order,
+                from,
+                to,
+                previous: previous[(from, to)],
+                accumulated: target,
+                forgotten: target - previous[(from, to)],
+                paths,
+                path_count,
+            }
+        };
+        let effects: Vec<Effect> =
+            if execution.is_parallel(selected.len() as u128 * n as u128 * order as u128, 1 << 16) {
+                selected.par_iter().map(search).collect()
+            } else {
+                selected.iter().map(search).collect()
+            };
+        let stop = effects.is_empty();
+        orders.push(OrderEffects { order, effects });
+        // Powers of a reflexive relation only grow. When one order adds
+        // nothing, every later power is equal, so the later orders are
+        // reported empty without computing them.
+        if stop && powers[order - 1] == powers[order - 2] {
+            for later in order + 1..=options.max_order {
+                powers.push(powers[order - 1].clone());
+                orders.push(OrderEffects {
+                    order: later,
+                    effects: Vec::new(),
+                });
+            }
+            break;
+        }
+    }
+    Ok(CompleteAnalysis {
+        powers: powers
+            .into_iter()
+            .map(|power| relation.same_labels(power))
+            .collect(),
+        orders,
+    })
+}
+
+/// Depth-first search over the walks of a fixed length whose edges all
+/// reach a target degree.
+pub(crate) struct Walker<'a> {
+    powers: &'a [Array2<f64>],
+    to: usize,
+    target: f64,
+    /// Number of completing walks from (node, remaining edges), memoised
+    /// for the states visited; a map, because most searches visit few.
+    memo: HashMap<(usize, usize), u64>,
+    stack: Vec<usize>,
+}
+
+impl<'a> Walker<'a> {
+    pub(crate) fn new(
+        powers: &'a [Array2<f64>],
+        from: usize,
+        to: usize,
+        order: usize,
+        target: f64,
+    ) -> Self {
+        let mut stack = Vec::with_capacity(order + 1);
+        stack.push(from);
+        Self {
+            powers,
+            to,
+            target,
+            memo: HashMap::new(),
+            stack,
+        }
+    }
+
+    /// Whether a walk may step from `node` to `next` with `remaining` edges
+    /// left before the step.
+    fn can_step(&self, node: usize, next: usize, remaining: usize) -> bool {
+        if self.powers[0][(node, next)] < self.target {
+            return false;
+        }
+        match remaining - 1 {
+            0 => next == self.to,
+            left => self.powers[left - 1][(next, self.to)] >= self.target,
+        }
+    }
+
+    fn count(&mut self, node: usize, remaining: usize) -> u64 {
+        if remaining == 0 {
+            return u64::from(node == self.to);
+        }
+        let n = self.powers[0].nrows();
+        if let Some(&known) = self.memo.get(&(node, remaining)) {
+            return known;
+        }
+        let mut total = 0u64;
+        for next in 0..n {
+            if self.can_step(node, next, remaining) {
+                total = total.saturating_add(self.count(next, remaining - 1));
+            }
+        }
+        self.memo.insert((node, remaining), total);
+        total
+    }
+
+    fn collect(&mut self, node: usize, remaining: usize, limit: usize, out: &mut Vec<Vec<usize>>) {
+        self.visit(node, remaining, &mut |path| {
+            out.push(path.to_vec());
+            out.len() < limit
+        });
+    }
+
+    /// Calls `visit` on every completing walk from `node` in lexicographic
+    /// order, the stack holding the walk so far, until `visit` returns
+    /// false. Returns false when stopped.
+    pub(crate) fn visit(
+        &mut self,
+        node: usize,
+        remaining: usize,
+        visit: &mut dyn FnMut(&[usize]) -> bool,
+    ) -> bool {
+        if remaining == 0 {
+            return visit(&self.stack);
+        }
+        let n = self.powers[0].nrows();
+        for next in 0..n {
+            if self.can_step(node, next, remaining) {
+                self.stack.push(next);
+                let go_on = self.visit(next, remaining - 1, visit);
+                self.stack.pop();
+                if !go_on {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Builds the complete graph `[[A, M], [0, B]]` of a chained bipartite
+/// system: causes first, then effects.
+///
+/// Labels are kept when `A` has row labels and `B` has row labels; the
+/// combined list must then be unique.
+///
+/// # Errors
+///
+/// As [`chained_forgotten_effects`] for the shapes and diagonals, and
+/// [`Error::DuplicateLabel`] when a cause and an effect share a label.
+///
+/// # Examples
+///
+/// ```
+/// use fuzzy_affinity::FuzzyRelation;
+/// use fuzzy_affinity::forgotten::chained_graph;
+///
+/// let a = FuzzyRelation::identity(2)?;
+/// let m = FuzzyRelation::from_rows([[0.4], [0.7]])?;
+/// let b = FuzzyRelation::identity(1)?;
+/// let t = chained_graph(&a, &m, &b)?;
+/// assert_eq!(t.shape(), (3, 3));
+/// assert_eq!(t.get(1, 2), Some(0.7));
+/// assert_eq!(t.get(2, 0), Some(0.0));
+/// # Ok::<(), fuzzy_affinity::Error>(())
+/// ```
+pub fn chained_graph(
+    causes: &FuzzyRelation,
+    incidence: &FuzzyRelation,
+    effects: &FuzzyRelation,
+) -> Result<FuzzyRelation> {
+    check_chain(causes, incidence, effects, "chained graph")?;
+    let (n, m) = incidence.shape();
+    memory::ensure_fits(
+        || format!("a chained graph of {n} causes and {m} effects"),
+        memory::matrix_bytes::<f64>(n + m, n + m),
+    )?;
+    let mut values = Array2::<f64>::zeros((n + m, n + m));
+    values.slice_mut(s![..n, ..n]).assign(&causes.view());
+    values.slice_mut(s![..n, n..]).assign(&incidence.view());
+    values.slice_mut(s![n.., n..]).assign(&effects.view());
+    let graph = FuzzyRelation::new(values)?;
+    match (causes.row_labels(), effects.row_labels()) {
+        (Some(cause_labels), Some(effect_labels)) => {
+            let labels: Vec<String> = cause_labels.iter().chain(effect_labels).cloned().collect();
+            graph.with_labels(Some(labels.clone()), Some(labels))
+        }
+        _ => Ok(graph),
+    }
+}
+
+/// Checks that `A`, `M`, `B` are reflexive and chain.
+pub(crate) fn check_chain(
+    causes: &FuzzyRelation,
+    incidence: &FuzzyRelation,
+    effects: &FuzzyRelation,
+    operation: &'static str,
+) -> Result<()> {
+    require_unit_diagonal(causes, operation, "the causes-causes matrix A")?;
+    require_unit_diagonal(effects, operation, "the effects-effects matrix B")?;
+    if causes.ncols() != incidence.nrows() {
+        return Err(Error::ShapeMismatch {
+            operation,
+            left: causes.shape(),
+            right: incidence.shape(),
+            requirement: "A (n x n) needs M with n rows",
+        });
+    }
+    if incidence.ncols() != effects.nrows() {
+        return Err(Error::ShapeMismatch {
+            operation,
+            left: incidence.shape(),
+            right: effects.shape(),
+            requirement: "M (n x m) needs B of shape m x m",
+        });
+    }
+    Ok(())
+}
+
+/// The max-min product `(left o right)[i][j] = max_k min(left[i][k],
+/// right[k][j])`, rows in parallel when large.
+///
+/// Small path-tracking analyses call this plain kernel; it selects input
+/// values only, so its result is exact.
+pub(crate) fn maxmin(
+    left: ArrayView2<'_, f64>,
+    right: ArrayView2<'_, f64>,
+    execution: Execution,
+) -> Array2<f64> {
+    let (rows, inner) = left.dim();
+    let cols = right.ncols();
+    debug_assert_eq!(inner, right.nrows());
+    let right = right.as_standard_layout();
+    let mut out = Array2::<f64>::zeros((rows, cols));
+    let fill_row = |(i, row): (usize, &mut [f64])| {
+        for k in 0..inner {
+            let lik = left[(i, k)];
+            if lik == 0.0 {
+                continue;
+            }
+            let rk = right.row(k);
+            let rk = rk.as_slice().expect("standard layout rows are contiguous");
+            for (cell, &rkj) in row.iter_mut().zip(rk) {
+                // Select-style min and max with an unconditional store
+                // compile to packed minpd and maxpd.
+                let low = if lik < rkj { lik } else { rkj };
+                *cell = if low > *cell { low } else { *cell };
+            }
+        }
+    };
+    if cols == 0 {
+        return out;
+    }
+    let cells = out.as_slice_mut().expect("a fresh array is contiguous");
+    let work = rows as u128 * inner as u128 * cols as u128;
+    if execution.is_parallel(work, PARALLEL_WORK) {
+        cells.par_chunks_mut(cols).enumerate().for_each(fill_row);
+    } else {
+        cells.chunks_mut(cols).enumerate().for_each(fill_row);
+    }
+    out
+}
