@@ -55,7 +55,7 @@ struct Args {
 
     /// Exigency level alpha in [0, 1]: a customer holds an expectation when
     /// its degree is at least alpha.
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
     alpha: f64,
 
     /// Per-expectation level that replaces --alpha for one expectation, as
@@ -294,6 +294,10 @@ fn input_error(err: Error, path: &std::path::Path) -> Error {
 
 fn hint(err: &Error, args: &Args) -> String {
     match err {
+        Error::LimitExceeded { what, .. } if what.contains("alpha levels") => format!(
+            "{err} (pass --no-levels to skip the groups at every alpha, which continuous \
+             data with many distinct degrees multiplies, or raise --max-groups)"
+        ),
         Error::LimitExceeded { .. } => format!(
             "{err} (raise --max-groups, raise --alpha above {}, or raise --min-customers)",
             args.alpha

@@ -39,11 +39,11 @@ const REVERSE_KEYED: [&str; 7] = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"];
 struct Args {
     /// Level alpha in [0, 1]; on this 6-point scale 0.8 means an answer of
     /// 5 (moderately accurate) or 6 (very accurate).
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 0.8, allow_negative_numbers = true)]
     alpha: f64,
 
     /// Smallest number of respondents in a group.
-    #[arg(long, default_value_t = 250)]
+    #[arg(long, default_value_t = 400)]
     min_respondents: usize,
 
     /// Smallest number of shared items in a group.

@@ -135,7 +135,15 @@ impl CemAnalysis {
 
         let levels = if options.levels {
             progress(Stage::AffinityLevels);
-            Some(affinity_levels(&relation, &affinity_options)?)
+            let levels =
+                affinity_levels(&relation, &affinity_options).map_err(|err| match err {
+                    Error::LimitExceeded { limit, .. } => Error::LimitExceeded {
+                        what: "the affinity groups over all alpha levels",
+                        limit,
+                    },
+                    other => other,
+                })?;
+            Some(levels)
         } else {
             None
         };
@@ -212,15 +220,20 @@ impl CemAnalysis {
         let mut text = String::new();
         let _ = writeln!(
             text,
-            "{customers} customers x {expectations} expectations, threshold {}",
+            "{} x {}, threshold {}",
+            count(customers, "customer"),
+            count(expectations, "expectation"),
             describe_threshold(&self.options.threshold, &self.relation)
         );
         let _ = writeln!(
             text,
-            "{} affinity groups of at least {} customers, {} cover edges in the Galois lattice",
-            self.groups.len(),
-            self.options.min_customers,
-            self.groups.lattice().map_or(0, |l| l.cover_edges().len())
+            "{} of at least {}, {} in the Galois lattice",
+            count(self.groups.len(), "affinity group"),
+            count(self.options.min_customers, "customer"),
+            count(
+                self.groups.lattice().map_or(0, |l| l.cover_edges().len()),
+                "cover edge"
+            )
         );
         if let Some(levels) = &self.levels {
             let _ = writeln!(
@@ -239,8 +252,13 @@ impl CemAnalysis {
         for group in self.ranked_groups().iter().take(3) {
             let _ = writeln!(
                 text,
-                "  {} customers share {} (level {:.2}, mean {:.2})",
-                group.rows().len(),
+                "  {} {} {} (level {:.2}, mean {:.2})",
+                count(group.rows().len(), "customer"),
+                if group.rows().len() == 1 {
+                    "holds"
+                } else {
+                    "share"
+                },
                 names(&group.col_labels().unwrap_or_default()),
                 group.level(),
                 group.mean()
@@ -257,12 +275,18 @@ impl CemAnalysis {
     /// The files are written into a temporary sibling folder that replaces
     /// `dir` only once every file is complete, so a failure never leaves a
     /// folder that looks finished; the temporary folder is removed on error.
+    /// Every output folder holds a marker file, and an existing `dir` is
+    /// replaced only when it holds that marker, so a folder of the user's
+    /// own is never deleted.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when a file or folder cannot be written.
+    /// [`Error::InvalidParameter`] when `dir` has no final name (such as
+    /// `.`, `..` or `/`) or exists without the marker, and [`Error::Io`]
+    /// when a file or folder cannot be written.
     pub fn write(&self, dir: impl AsRef<Path>, memberships_name: &str) -> Result<()> {
         let dir = dir.as_ref();
+        check_output_dir(dir)?;
         let staging = staging_dir(dir);
         let _ = std::fs::remove_dir_all(&staging);
         create_dir(&staging)?;
@@ -275,6 +299,7 @@ impl CemAnalysis {
     }
 
     fn write_files(&self, dir: &Path, memberships_name: &str) -> Result<()> {
+        write_text(&dir.join(OUTPUT_MARKER), MARKER_TEXT)?;
         write_text(&dir.join("report.md"), &self.report(memberships_name))?;
         self.write_groups_csv(&dir.join("groups.csv"))?;
         if let Some(levels) = &self.levels {
@@ -332,12 +357,13 @@ impl CemAnalysis {
         let _ = writeln!(out, "# Affinity analysis\n");
         let _ = writeln!(
             out,
-            "{customers} customers, {expectations} expectations, memberships in \
-             `{memberships_name}`. Exigency threshold: {}. Groups have at least {} \
-             customers and {} expectations.\n",
+            "{}, {}, memberships in `{memberships_name}`. Exigency threshold: {}. \
+             Groups have at least {} and {}.\n",
+            count(customers, "customer"),
+            count(expectations, "expectation"),
             describe_threshold(&self.options.threshold, &self.relation),
-            self.options.min_customers,
-            self.options.min_expectations
+            count(self.options.min_customers, "customer"),
+            count(self.options.min_expectations, "expectation")
         );
         let _ = writeln!(
             out,
@@ -371,21 +397,40 @@ impl CemAnalysis {
     fn report_groups(&self, out: &mut String) {
         let ranked = self.ranked_groups();
         let _ = writeln!(out, "## Affinity groups\n");
-        let _ = writeln!(
-            out,
-            "{} groups; the {} largest (customers x expectations) follow, and groups.csv \
-             lists all.\n",
-            ranked.len(),
-            ranked.len().min(self.options.report_groups)
-        );
+        let shown = ranked.len().min(self.options.report_groups);
+        if ranked.is_empty() {
+            let _ = writeln!(
+                out,
+                "No group reaches the threshold with these minimum sizes: lower the \
+                 threshold or the minimum number of customers.\n"
+            );
+        } else if shown == ranked.len() {
+            let _ = writeln!(
+                out,
+                "{}, largest (customers x expectations) first; groups.csv lists the same.\n",
+                count(ranked.len(), "group")
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{}; the {shown} largest (customers x expectations) follow, and groups.csv \
+                 lists all.\n",
+                count(ranked.len(), "group")
+            );
+        }
         for (rank, group) in ranked.iter().take(self.options.report_groups).enumerate() {
             let expectations = group.col_labels().unwrap_or_default();
             let customers = group.row_labels().unwrap_or_default();
             let _ = writeln!(
                 out,
-                "### {}. {} customers share {}\n",
+                "### {}. {} {} {}\n",
                 rank + 1,
-                customers.len(),
+                count(customers.len(), "customer"),
+                if customers.len() == 1 {
+                    "holds"
+                } else {
+                    "share"
+                },
                 names(&expectations)
             );
             let _ = writeln!(
@@ -436,9 +481,17 @@ impl CemAnalysis {
              alpha-cuts. linkage.csv holds the tree in SciPy's layout \
              (`scipy.cluster.hierarchy.dendrogram` draws it).\n"
         );
+        let levels = self.tree.levels();
+        let deepest = levels
+            .iter()
+            .map(|l| l.classes.len())
+            .filter(|&n| n <= PARTITIONS_SHOWN)
+            .max()
+            .unwrap_or(1);
         let _ = writeln!(
             out,
-            "The coarsest partitions, from the top of the tree down to {PARTITIONS_SHOWN} classes:\n"
+            "The coarsest partitions, from the top of the tree down to {}:\n",
+            count(deepest, "class")
         );
         let _ = writeln!(out, "| alpha | classes | class sizes |");
         let _ = writeln!(out, "| ---: | ---: | --- |");
@@ -532,6 +585,15 @@ fn describe_threshold(threshold: &Threshold, relation: &FuzzyRelation) -> String
     }
 }
 
+/// `n` followed by `noun`, with an `s` (or `es` after an s) unless n is 1.
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun.ends_with('s')) {
+        (1, _) => format!("1 {noun}"),
+        (_, true) => format!("{n} {noun}es"),
+        (_, false) => format!("{n} {noun}s"),
+    }
+}
+
 fn names(labels: &[&str]) -> String {
     match labels {
         [] => String::new(),
@@ -580,6 +642,40 @@ fn write_levels_csv(levels: &AffinityLevels, path: &Path) -> Result<()> {
     writer.flush().map_err(|source| io_error(path, source))
 }
 
+/// Name of the marker file that identifies a folder written by
+/// [`CemAnalysis::write`].
+const OUTPUT_MARKER: &str = ".fuzzy-affinity-output";
+
+const MARKER_TEXT: &str = "This folder was written by fuzzy-affinity's CEM analysis; \
+     the next run to the same folder replaces it.\n";
+
+/// Rejects an output folder that has no final name, or that exists and was
+/// not written by [`CemAnalysis::write`].
+fn check_output_dir(dir: &Path) -> Result<()> {
+    let has_name = dir
+        .components()
+        .next_back()
+        .is_some_and(|c| matches!(c, std::path::Component::Normal(_)));
+    if !has_name {
+        return Err(Error::InvalidParameter {
+            name: "output folder",
+            value: dir.display().to_string(),
+            expected: "a path that ends in a folder name, such as out/cem_yogurt".into(),
+        });
+    }
+    let exists = std::fs::symlink_metadata(dir).is_ok();
+    if exists && !dir.join(OUTPUT_MARKER).is_file() {
+        return Err(Error::InvalidParameter {
+            name: "output folder",
+            value: dir.display().to_string(),
+            expected: "a new folder, or one written by an earlier run; this one exists and \
+                       holds other files, so choose another folder or remove it yourself"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
 fn staging_dir(dir: &Path) -> PathBuf {
     let name = dir
         .file_name()
@@ -623,6 +719,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn count_agrees_in_number() {
+        assert_eq!(count(1, "customer"), "1 customer");
+        assert_eq!(count(0, "group"), "0 groups");
+        assert_eq!(count(3, "class"), "3 classes");
+    }
+
+    #[test]
     fn names_joins_with_and() {
         assert_eq!(names(&["a"]), "a");
         assert_eq!(names(&["a", "b", "c"]), "a, b and c");
@@ -634,6 +737,30 @@ mod tests {
         assert!(service_emphasis("loyalty_dannon").contains("dannon"));
         assert!(service_emphasis("price_sensitivity").starts_with("price"));
         assert!(service_emphasis("fast delivery").starts_with("fast delivery"));
+    }
+
+    #[test]
+    fn write_keeps_folders_it_did_not_create() {
+        let r = FuzzyRelation::from_rows([[0.9, 0.8], [0.9, 0.7]]).unwrap();
+        let analysis = CemAnalysis::run(r, &CemOptions::default(), |_| {}).unwrap();
+        let root =
+            std::env::temp_dir().join(format!("fuzzy-affinity-marker-{}", std::process::id()));
+        let own = root.join("own");
+        std::fs::create_dir_all(&own).unwrap();
+        std::fs::write(own.join("notes.txt"), "mine").unwrap();
+
+        let err = analysis.write(&own, "m.csv").unwrap_err();
+        assert!(err.to_string().contains("holds other files"), "{err}");
+        assert!(own.join("notes.txt").is_file());
+        for bad in [".", "..", "/", "out/.."] {
+            assert!(analysis.write(bad, "m.csv").is_err(), "{bad}");
+        }
+
+        let fresh = root.join("fresh");
+        analysis.write(&fresh, "m.csv").unwrap();
+        analysis.write(&fresh, "m.csv").unwrap();
+        assert!(fresh.join("report.md").is_file());
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

@@ -4,6 +4,7 @@ use ndarray::Array2;
 
 use crate::bitset::{self, BitSetRef, words_for};
 use crate::error::{Axis, Error, Result};
+use crate::memory;
 use crate::relation::collect_labels;
 
 /// A boolean relation between `rows` and `cols` elements, bit-packed twice:
@@ -41,7 +42,24 @@ pub struct CrispRelation {
 
 impl CrispRelation {
     /// Creates a relation with no pairs. A side may be 0.
-    pub fn empty(rows: usize, cols: usize) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] when the two bit arenas would not fit in memory.
+    pub fn empty(rows: usize, cols: usize) -> Result<Self> {
+        let words =
+            (rows as u128) * (words_for(cols) as u128) + (cols as u128) * (words_for(rows) as u128);
+        memory::ensure_fits(
+            || format!("a {rows} x {cols} crisp relation"),
+            memory::bytes_for(words, std::mem::size_of::<u64>()),
+        )?;
+        Ok(Self::with_shape(rows, cols))
+    }
+
+    /// Creates a relation with no pairs, for a shape whose cells already
+    /// exist in memory (an alpha-cut of an existing relation), so the bits,
+    /// at most a 32nd of the cells' `f64` bytes, fit too.
+    pub(crate) fn with_shape(rows: usize, cols: usize) -> Self {
         Self {
             rows,
             cols,
@@ -55,7 +73,7 @@ impl CrispRelation {
     /// Creates a relation from a boolean matrix.
     pub fn from_array(matrix: &Array2<bool>) -> Self {
         let (rows, cols) = matrix.dim();
-        let mut relation = Self::empty(rows, cols);
+        let mut relation = Self::with_shape(rows, cols);
         for ((row, col), &value) in matrix.indexed_iter() {
             if value {
                 relation.insert(row, col);
@@ -72,7 +90,7 @@ impl CrispRelation {
     pub fn from_rows<R: AsRef<[bool]>>(rows: impl IntoIterator<Item = R>) -> Result<Self> {
         let rows: Vec<R> = rows.into_iter().collect();
         let cols = rows.first().map_or(0, |r| r.as_ref().len());
-        let mut relation = Self::empty(rows.len(), cols);
+        let mut relation = Self::with_shape(rows.len(), cols);
         for (row, values) in rows.iter().enumerate() {
             let values = values.as_ref();
             if values.len() != cols {
@@ -270,7 +288,7 @@ mod tests {
 
     #[test]
     fn rows_and_columns_agree() {
-        let mut r = CrispRelation::empty(70, 3);
+        let mut r = CrispRelation::empty(70, 3).unwrap();
         r.insert(0, 2);
         r.insert(69, 2);
         r.insert(65, 0);
@@ -281,6 +299,14 @@ mod tests {
         assert_eq!(t.shape(), (3, 70));
         assert_eq!(t.row(2).to_vec(), vec![0, 69]);
         assert_eq!(CrispRelation::from_array(&r.to_array()), r);
+    }
+
+    #[test]
+    fn empty_rejects_sizes_beyond_memory() {
+        let err = CrispRelation::empty(1 << 31, 1 << 31).unwrap_err();
+        assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+        assert!(CrispRelation::empty(usize::MAX, usize::MAX).is_err());
+        assert_eq!(CrispRelation::empty(0, 5).unwrap().shape(), (0, 5));
     }
 
     #[test]

@@ -209,9 +209,6 @@ fn read_records(reader: impl Read, options: &CsvOptions, degrees: bool) -> Resul
             .enumerate()
             .map(|(i, f)| if i == 0 { strip_bom(f) } else { f })
             .collect();
-        if fields.len() == 1 && fields[0].is_empty() {
-            continue;
-        }
         let expected = *width.get_or_insert(fields.len());
         if fields.len() != expected {
             return Err(ragged_record(line, expected, fields.len(), options));
@@ -220,7 +217,10 @@ fn read_records(reader: impl Read, options: &CsvOptions, degrees: bool) -> Resul
             return Err(Error::Csv {
                 line,
                 field: 0,
-                message: "the record holds a row label but no values".into(),
+                message: format!(
+                    "the record has a row label but no values{}",
+                    delimiter_hint(fields[0], options)
+                ),
             });
         }
         if index == 0 && options.has_header {
@@ -264,6 +264,21 @@ fn read_records(reader: impl Read, options: &CsvOptions, degrees: bool) -> Resul
 
 fn strip_bom(field: &str) -> &str {
     field.strip_prefix('\u{feff}').map_or(field, str::trim)
+}
+
+/// A hint to set the delimiter, when `field` contains a common separator
+/// other than the configured one.
+fn delimiter_hint(field: &str, options: &CsvOptions) -> String {
+    [b';', b'\t', b',', b'|']
+        .into_iter()
+        .filter(|&d| d != options.delimiter)
+        .find(|&d| field.contains(d as char))
+        .map_or_else(String::new, |d| {
+            format!(
+                ": the field contains {:?}, so set the delimiter to b{:?}",
+                d as char, d as char
+            )
+        })
 }
 
 fn ragged_record(line: u64, expected: usize, found: usize, options: &CsvOptions) -> Error {
@@ -559,6 +574,24 @@ mod tests {
         };
         let r = read("0,7;1\n", &options).unwrap();
         assert_eq!(r.get(0, 0), Some(0.7));
+    }
+
+    #[test]
+    fn semicolon_file_read_with_commas_hints_the_delimiter() {
+        let (line, _, message) = csv_error(read("id;a\nx;0.5\n", &CsvOptions::default()));
+        assert_eq!(line, 1);
+        assert!(message.contains("b';'"), "{message}");
+    }
+
+    #[test]
+    fn blank_lines_are_not_skipped_silently() {
+        // A line of spaces is a record with one empty field: a missing value
+        // in a one-column file, and never a reason to take the next record
+        // for the header.
+        let (line, field, message) = csv_error(read("0.5\n   \n0.7\n", &CsvOptions::unlabelled()));
+        assert_eq!((line, field), (2, 1), "{message}");
+        let err = read("   \nid,a\nx,0.5\n", &CsvOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::Csv { line: 1, .. }), "{err:?}");
     }
 
     #[test]

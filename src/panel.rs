@@ -195,8 +195,9 @@ impl ChoicePanel {
     ///
     /// # Errors
     ///
-    /// Errors only if a derived degree were invalid, which the formulas
-    /// rule out; the `Result` keeps the constructor's guarantee visible.
+    /// The formulas give shares in [0, 1] and the reader rejects repeated
+    /// columns, so the label and degree checks of the relation's
+    /// constructor are not expected to fail; they run all the same.
     pub fn expectations(&self) -> Result<FuzzyRelation> {
         let kinds = self.expectation_kinds();
         let counts: Vec<f64> = self.purchases.iter().map(|p| p.len() as f64).collect();
@@ -279,6 +280,20 @@ struct Layout {
 
 impl Layout {
     fn from_header(header: &[String]) -> Result<Self> {
+        for (index, name) in header.iter().enumerate() {
+            if let Some(first) = header[..index].iter().position(|h| h == name) {
+                return Err(Error::Csv {
+                    line: 1,
+                    field: index + 1,
+                    message: format!(
+                        "the header repeats the column {name:?} (fields {} and {}): \
+                         give every column its own name",
+                        first + 1,
+                        index + 1
+                    ),
+                });
+            }
+        }
         let find = |name: &str| header.iter().position(|h| h == name);
         let missing = |name: &str| Error::Csv {
             line: 1,
@@ -293,6 +308,13 @@ impl Layout {
         let mut prices = Vec::new();
         for (index, name) in header.iter().enumerate() {
             if let Some(brand) = name.strip_prefix("price_") {
+                if brand.is_empty() {
+                    return Err(Error::Csv {
+                        line: 1,
+                        field: index + 1,
+                        message: "the column \"price_\" names no brand: write price_BRAND".into(),
+                    });
+                }
                 brands.push(brand.to_owned());
                 prices.push(index);
             }
@@ -353,7 +375,18 @@ impl Layout {
         for fields in &self.promotions {
             let mut any = false;
             for &field in fields {
-                any |= number(field)? != 0.0;
+                let flag = number(field)?;
+                if flag != 0.0 && flag != 1.0 {
+                    return Err(Error::Csv {
+                        line,
+                        field: field + 1,
+                        message: format!(
+                            "{:?} is not a feature or display flag: write 0 or 1",
+                            cell(field)
+                        ),
+                    });
+                }
+                any |= flag == 1.0;
             }
             promoted.push(any);
         }
@@ -422,6 +455,20 @@ id,feat_a,feat_b,price_a,price_b,choice
                 assert!(message.contains("zz"), "{message}");
             }
             other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_headers_and_flags_are_rejected() {
+        let cases = [
+            ("id,price_a,price_a,choice\n1,1,2,a\n", "repeats"),
+            ("id,id,price_a,choice\n1,1,2,a\n", "repeats"),
+            ("id,price_,choice\n1,2,a\n", "names no brand"),
+            ("id,feat_a,price_a,choice\n1,7,2,a\n", "write 0 or 1"),
+        ];
+        for (text, needle) in cases {
+            let err = ChoicePanel::read_csv_from(text.as_bytes()).unwrap_err();
+            assert!(err.to_string().contains(needle), "{text}: {err}");
         }
     }
 

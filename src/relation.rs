@@ -337,7 +337,7 @@ impl FuzzyRelation {
 
     fn cut_with(&self, keep: impl Fn(usize, f64) -> bool) -> CrispRelation {
         let (rows, cols) = self.shape();
-        let mut cut = CrispRelation::empty(rows, cols);
+        let mut cut = CrispRelation::with_shape(rows, cols);
         for ((row, col), &value) in self.values.indexed_iter() {
             if keep(col, value) {
                 cut.insert(row, col);

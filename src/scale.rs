@@ -66,11 +66,14 @@ pub fn min_max(values: &[f64]) -> Result<Vec<f64>> {
             expected: "at least two distinct values; drop the column or scale it by hand".into(),
         });
     }
-    let span = max - min;
-    // The clamp only removes rounding past 1 when max - min is not exact.
+    // Values that span more than f64::MAX are halved first, so the span
+    // stays finite; halving is exact for all but subnormal values.
+    let factor = if (max - min).is_finite() { 1.0 } else { 0.5 };
+    let (low, span) = (min * factor, max * factor - min * factor);
+    // The clamp only removes rounding past 1 when the span is not exact.
     Ok(values
         .iter()
-        .map(|&x| ((x - min) / span).min(1.0))
+        .map(|&x| ((x * factor - low) / span).min(1.0))
         .collect())
 }
 
@@ -231,7 +234,7 @@ impl LikertScale {
     /// integer points.
     pub fn membership(&self, answer: f64) -> Result<f64> {
         let point = self.check(answer)?;
-        Ok(f64::from(point - self.low) / f64::from(self.high - self.low))
+        Ok((point - f64::from(self.low)) / self.width())
     }
 
     /// The degree of point `answer` on a reverse-keyed item.
@@ -241,13 +244,18 @@ impl LikertScale {
     /// As [`LikertScale::membership`].
     pub fn reversed_membership(&self, answer: f64) -> Result<f64> {
         let point = self.check(answer)?;
-        Ok(f64::from(self.high - point) / f64::from(self.high - self.low))
+        Ok((f64::from(self.high) - point) / self.width())
     }
 
-    fn check(&self, answer: f64) -> Result<i32> {
+    /// high - low, computed in `f64`, where every `i32` difference is exact.
+    fn width(&self) -> f64 {
+        f64::from(self.high) - f64::from(self.low)
+    }
+
+    fn check(&self, answer: f64) -> Result<f64> {
         let in_range = answer >= f64::from(self.low) && answer <= f64::from(self.high);
         if in_range && answer.fract() == 0.0 {
-            Ok(answer as i32)
+            Ok(answer)
         } else {
             Err(Error::InvalidParameter {
                 name: "Likert answer",
@@ -523,6 +531,19 @@ mod tests {
         );
         assert!(min_max(&[1.0, f64::NAN]).is_err());
         assert!(min_max(&[]).is_err());
+    }
+
+    #[test]
+    fn min_max_spans_the_whole_f64_range() {
+        let scaled = min_max(&[-f64::MAX, 0.0, f64::MAX]).unwrap();
+        assert_eq!(scaled, vec![0.0, 0.5, 1.0]);
+    }
+
+    #[test]
+    fn likert_extreme_points() {
+        let scale = LikertScale::new(-2_000_000_000, 2_000_000_000).unwrap();
+        assert_eq!(scale.membership(0.0).unwrap(), 0.5);
+        assert_eq!(scale.reversed_membership(2e9).unwrap(), 0.0);
     }
 
     #[test]

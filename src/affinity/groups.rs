@@ -109,7 +109,7 @@ pub(crate) fn cut_for(
         (Threshold::PerColumn(alphas), true) => {
             check_column_thresholds(alphas, relation.ncols())?;
             let (rows, cols) = relation.shape();
-            let mut cut = CrispRelation::empty(rows, cols);
+            let mut cut = CrispRelation::with_shape(rows, cols);
             for ((row, col), &value) in relation.view().indexed_iter() {
                 if value > alphas[col] {
                     cut.insert(row, col);
