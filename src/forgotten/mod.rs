@@ -31,9 +31,9 @@
 //! - **Reflexivity.** `A`, `B` and a complete-graph matrix must have every
 //!   diagonal degree equal to 1. Any other diagonal is rejected with
 //!   [`Error::PropertyViolated`] naming the entry; nothing is forced to 1.
-//!   Both peer packages (forgeffects 0.2.5, foRgotten 1.1) overwrite the
-//!   diagonal with 1 instead, so set it yourself before calling when your
-//!   data leaves it blank.
+//!   forgeffects 0.2.5 overwrites the diagonal with 1 instead, and foRgotten
+//!   1.1 documents these inputs as reflexive. Set the diagonal yourself
+//!   before calling when your data leaves it blank.
 //! - **Selection.** An effect is selected when `M* - M > thr`
 //!   ([`Comparison::Strict`], the default, as both peers do) or when
 //!   `M* - M >= thr` and `M* > M` ([`Comparison::NonStrict`]). The

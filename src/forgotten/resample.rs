@@ -72,7 +72,8 @@ impl Moments {
 ///
 /// For each replica and each edge, a level `u` is drawn uniformly in
 /// [0, 1), and the degree is the sample quantile of the experts' degrees at
-/// `u`. The quantile interpolates linearly between order statistics, as
+/// `u`; an edge on which all experts agree keeps their degree and draws no
+/// level. The quantile interpolates linearly between order statistics, as
 /// numpy and TensorFlow Probability's `percentile` do with linear
 /// interpolation. Loops
 /// stay 1 and, in a chained graph, effect-to-cause pairs stay 0. Each
@@ -128,18 +129,26 @@ pub fn resampled_forgotten_effects(
             sorted[start..].sort_by(f64::total_cmp);
         }
     }
+    let varying: Vec<usize> = (0..n * n)
+        .filter(|&cell| sorted[cell * experts] != sorted[(cell + 1) * experts - 1])
+        .collect();
     let chunks: Vec<PathTotals> = (0..replicas.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let mut totals = PathTotals::default();
             let mut scratch = Scratch::new(n, options.max_order);
+            // Cells where every expert agrees keep that degree in every
+            // replica and draw no level.
+            for (cell, slot) in scratch.powers[0].iter_mut().enumerate() {
+                *slot = sorted[cell * experts];
+            }
             let first = chunk * CHUNK;
             for replica in first..(first + CHUNK).min(replicas) {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream(STREAM | replica as u64);
-                for (cell, slot) in scratch.powers[0].iter_mut().enumerate() {
+                for &cell in &varying {
                     let degrees = &sorted[cell * experts..(cell + 1) * experts];
-                    *slot = level_quantile(degrees, rng.random());
+                    scratch.powers[0][cell] = level_quantile(degrees, rng.random());
                 }
                 scratch.replica_paths(options, &mut |order, nodes, forgotten| {
                     totals

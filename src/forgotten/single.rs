@@ -287,7 +287,8 @@ pub(crate) fn complete_unchecked(
         memory::matrix_bytes::<f64>(n, n).saturating_mul(options.max_order as u128),
     )?;
     let t = relation.view();
-    let mut powers = vec![t.to_owned()];
+    let mut powers = vec![t.as_standard_layout().into_owned()];
+    let mut transposed = vec![t.t().as_standard_layout().into_owned()];
     let mut orders = Vec::with_capacity(options.max_order - 1);
     for order in 2..=options.max_order {
         let next = maxmin(powers[order - 2].view(), t, execution);
@@ -299,12 +300,19 @@ pub(crate) fn complete_unchecked(
             .filter(|&((i, j), &value)| options.selects(value, previous[(i, j)]))
             .map(|(cell, _)| cell)
             .collect();
+        transposed.push(current.t().as_standard_layout().into_owned());
         let search = |&(from, to): &(usize, usize)| {
             let target = current[(from, to)];
-            let mut walker = Walker::new(&powers, from, to, order, target);
-            let path_count = walker.count(from, order);
+            let mut walker = Walker::new(&powers[0], &transposed, (from, to), order, target);
             let mut paths = Vec::new();
             walker.collect(from, order, options.max_paths, &mut paths);
+            // Below the limit the list is complete; at the limit, count the
+            // rest without listing it.
+            let path_count = if paths.len() < options.max_paths {
+                paths.len() as u64
+            } else {
+                walker.count(from, order)
+            };
             Effect {
                 order,
                 from,
@@ -349,8 +357,13 @@ pub(crate) fn complete_unchecked(
 
 /// Depth-first search over the walks of a fixed length whose edges all
 /// reach a target degree.
-pub(crate) struct Walker<'a> {
-    powers: &'a [Array2<f64>],
+struct Walker<'a> {
+    n: usize,
+    /// `T`, row-major.
+    edges: &'a [f64],
+    /// `columns[r]` is the transpose of `T^(r+1)`, row-major, so that the
+    /// column `to` of every power is contiguous.
+    columns: Vec<&'a [f64]>,
     to: usize,
     target: f64,
     /// Number of completing walks from (node, remaining edges), memoised
@@ -360,17 +373,23 @@ pub(crate) struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    pub(crate) fn new(
-        powers: &'a [Array2<f64>],
-        from: usize,
-        to: usize,
+    fn new(
+        edges: &'a Array2<f64>,
+        transposed: &'a [Array2<f64>],
+        (from, to): (usize, usize),
         order: usize,
         target: f64,
     ) -> Self {
+        let contiguous = "powers are kept in standard layout";
         let mut stack = Vec::with_capacity(order + 1);
         stack.push(from);
         Self {
-            powers,
+            n: edges.nrows(),
+            edges: edges.as_slice().expect(contiguous),
+            columns: transposed
+                .iter()
+                .map(|power| power.as_slice().expect(contiguous))
+                .collect(),
             to,
             target,
             memo: HashMap::new(),
@@ -378,67 +397,50 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Whether a walk may step from `node` to `next` with `remaining` edges
-    /// left before the step.
-    fn can_step(&self, node: usize, next: usize, remaining: usize) -> bool {
-        if self.powers[0][(node, next)] < self.target {
-            return false;
-        }
-        match remaining - 1 {
-            0 => next == self.to,
-            left => self.powers[left - 1][(next, self.to)] >= self.target,
-        }
+    /// The nodes a walk at `node` with `remaining` edges left (at least 2)
+    /// may step to and still reach the target, in increasing order.
+    fn steps(&self, node: usize, remaining: usize) -> impl Iterator<Item = usize> + 'a {
+        let n = self.n;
+        let row = &self.edges[node * n..(node + 1) * n];
+        let column = &self.columns[remaining - 2][self.to * n..(self.to + 1) * n];
+        let target = self.target;
+        (0..n).filter(move |&next| row[next] >= target && column[next] >= target)
     }
 
     fn count(&mut self, node: usize, remaining: usize) -> u64 {
-        if remaining == 0 {
-            return u64::from(node == self.to);
+        if remaining == 1 {
+            return u64::from(self.edges[node * self.n + self.to] >= self.target);
         }
-        let n = self.powers[0].nrows();
         if let Some(&known) = self.memo.get(&(node, remaining)) {
             return known;
         }
         let mut total = 0u64;
-        for next in 0..n {
-            if self.can_step(node, next, remaining) {
-                total = total.saturating_add(self.count(next, remaining - 1));
-            }
+        for next in self.steps(node, remaining) {
+            total = total.saturating_add(self.count(next, remaining - 1));
         }
         self.memo.insert((node, remaining), total);
         total
     }
 
+    /// Lists the completing walks from `node` in lexicographic order, at
+    /// most `limit` of them.
     fn collect(&mut self, node: usize, remaining: usize, limit: usize, out: &mut Vec<Vec<usize>>) {
-        self.visit(node, remaining, &mut |path| {
-            out.push(path.to_vec());
-            out.len() < limit
-        });
-    }
-
-    /// Calls `visit` on every completing walk from `node` in lexicographic
-    /// order, the stack holding the walk so far, until `visit` returns
-    /// false. Returns false when stopped.
-    pub(crate) fn visit(
-        &mut self,
-        node: usize,
-        remaining: usize,
-        visit: &mut dyn FnMut(&[usize]) -> bool,
-    ) -> bool {
-        if remaining == 0 {
-            return visit(&self.stack);
-        }
-        let n = self.powers[0].nrows();
-        for next in 0..n {
-            if self.can_step(node, next, remaining) {
-                self.stack.push(next);
-                let go_on = self.visit(next, remaining - 1, visit);
+        if remaining == 1 {
+            if self.edges[node * self.n + self.to] >= self.target {
+                self.stack.push(self.to);
+                out.push(self.stack.clone());
                 self.stack.pop();
-                if !go_on {
-                    return false;
-                }
             }
+            return;
         }
-        true
+        for next in self.steps(node, remaining) {
+            if out.len() >= limit {
+                return;
+            }
+            self.stack.push(next);
+            self.collect(next, remaining - 1, limit, out);
+            self.stack.pop();
+        }
     }
 }
 
