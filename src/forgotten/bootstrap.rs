@@ -198,15 +198,19 @@ impl<'a> Replicates<'a> {
         buffer: &'a mut Vec<f64>,
     ) -> Self {
         debug_assert!(sample.len() == draws.experts && !is_constant(sample));
-        let k = draws.experts;
+        let k = draws.experts as f64;
         buffer.clear();
-        buffer.extend(draws.counts.chunks_exact(k).map(|counts| {
-            let mut sum = 0.0;
-            for (&count, &value) in counts.iter().zip(sample) {
-                sum += f64::from(count) * value;
+        buffer.resize(draws.replicas, 0.0);
+        // Expert by expert over all replicas, so the loop runs on packed
+        // lanes; each replica still adds its experts in order 0, 1, ...
+        for (weights, &value) in draws.weights.chunks_exact(draws.replicas).zip(sample) {
+            for (sum, &weight) in buffer.iter_mut().zip(weights) {
+                *sum += weight * value;
             }
-            sum / k as f64
-        }));
+        }
+        for sum in buffer.iter_mut() {
+            *sum /= k;
+        }
         Self::from_means(sample, options, buffer)
     }
 
@@ -254,8 +258,7 @@ impl<'a> Replicates<'a> {
     /// that the mean is at least `threshold`: the p-value of "the mean is
     /// below the threshold".
     fn upper_tail(&self, threshold: f64) -> f64 {
-        let below = self.means.iter().filter(|&&z| z < threshold).count() as f64;
-        let equal = self.means.iter().filter(|&&z| z == threshold).count() as f64;
+        let (below, equal) = count_below_equal(self.means, threshold);
         let share = (below + (equal + 1.0) / 2.0) / (self.means.len() as f64 + 1.0);
         if self.bias == 0.0 && self.acceleration == 0.0 {
             return 1.0 - share;
@@ -338,8 +341,10 @@ fn bounded(rng: &mut ChaCha8Rng, bound: u32) -> u32 {
 /// so the draws do not depend on the number of threads.
 pub(crate) struct ExpertDraws {
     experts: usize,
-    /// `replicas x experts` counts, replica-major.
-    counts: Vec<u16>,
+    replicas: usize,
+    /// How many times each replica drew each expert, as `f64`,
+    /// expert-major: `weights[e * replicas + r]`.
+    weights: Vec<f64>,
 }
 
 impl ExpertDraws {
@@ -351,16 +356,13 @@ impl ExpertDraws {
                 expected: "at most 65 535 experts".into(),
             });
         }
+        let replicas = options.replicas;
         crate::memory::ensure_fits(
-            || {
-                format!(
-                    "{} bootstrap replicas of {experts} experts",
-                    options.replicas
-                )
-            },
-            crate::memory::matrix_bytes::<u16>(options.replicas, experts),
+            || format!("{replicas} bootstrap replicas of {experts} experts"),
+            crate::memory::matrix_bytes::<u16>(replicas, experts)
+                .saturating_add(crate::memory::matrix_bytes::<f64>(replicas, experts)),
         )?;
-        let mut counts = vec![0u16; options.replicas * experts];
+        let mut counts = vec![0u16; replicas * experts];
         counts
             .par_chunks_mut(experts)
             .enumerate()
@@ -371,16 +373,35 @@ impl ExpertDraws {
                     slot[bounded(&mut rng, experts as u32) as usize] += 1;
                 }
             });
-        Ok(Self { experts, counts })
+        let mut weights = vec![0.0; replicas * experts];
+        for (replica, slot) in counts.chunks_exact(experts).enumerate() {
+            for (expert, &count) in slot.iter().enumerate() {
+                weights[expert * replicas + replica] = f64::from(count);
+            }
+        }
+        Ok(Self {
+            experts,
+            replicas,
+            weights,
+        })
     }
+}
+
+/// Counts the replicates below `value` and equal to it, in one pass.
+fn count_below_equal(means: &[f64], value: f64) -> (f64, f64) {
+    let (mut below, mut equal) = (0usize, 0usize);
+    for &z in means {
+        below += usize::from(z < value);
+        equal += usize::from(z == value);
+    }
+    (below as f64, equal as f64)
 }
 
 /// z0 = Phi^-1 of the share of replicates below the observed mean, ties
 /// counted half, kept inside [1 / (2R), 1 - 1 / (2R)] so it stays finite.
 fn bias_correction(means: &[f64], observed: f64) -> f64 {
     let replicas = means.len() as f64;
-    let below = means.iter().filter(|&&z| z < observed).count() as f64;
-    let equal = means.iter().filter(|&&z| z == observed).count() as f64;
+    let (below, equal) = count_below_equal(means, observed);
     let floor = 0.5 / replicas;
     let share = ((below + equal / 2.0) / replicas).clamp(floor, 1.0 - floor);
     normal_quantile(share)
