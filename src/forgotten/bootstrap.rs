@@ -357,7 +357,7 @@ impl ExpertDraws {
             });
         }
         let replicas = options.replicas;
-        crate::memory::ensure_fits(
+        super::ensure_fits(
             || format!("{replicas} bootstrap replicas of {experts} experts"),
             crate::memory::matrix_bytes::<u16>(replicas, experts)
                 .saturating_add(crate::memory::matrix_bytes::<f64>(replicas, experts)),

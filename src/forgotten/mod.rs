@@ -152,6 +152,19 @@ impl ForgottenOptions {
     }
 }
 
+/// Requests below this size skip the memory check, which reads
+/// `/proc/meminfo` and would dominate small analyses.
+const CHECKED_BYTES: u128 = 1 << 26;
+
+/// Returns an error when a request of `bytes` (64 MiB or more) cannot be
+/// allocated.
+pub(crate) fn ensure_fits(what: impl FnOnce() -> String, bytes: u128) -> Result<()> {
+    if bytes < CHECKED_BYTES {
+        return Ok(());
+    }
+    crate::memory::ensure_fits(what, bytes)
+}
+
 /// Rejects a square matrix whose diagonal is not all 1.
 pub(crate) fn require_unit_diagonal(
     relation: &crate::FuzzyRelation,

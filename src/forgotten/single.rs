@@ -163,7 +163,7 @@ pub fn chained_forgotten_effects(
     check_chain(causes, incidence, effects, "chained forgotten effects")?;
     let (a, m, b) = (causes.view(), incidence.view(), effects.view());
     let (n, k) = incidence.shape();
-    memory::ensure_fits(
+    super::ensure_fits(
         || format!("forgotten effects of a {n} x {k} incidence matrix"),
         memory::matrix_bytes::<f64>(n, k).saturating_mul(4),
     )?;
@@ -177,39 +177,42 @@ pub fn chained_forgotten_effects(
         .filter(|&((i, j), &value)| options.selects(value, m[(i, j)]))
         .map(|(cell, _)| cell)
         .collect();
-    let found = selected
-        .par_iter()
-        .map(|&(i, j)| {
-            let target = mstar[(i, j)];
-            let mut paths = Vec::new();
-            let mut path_count = 0u64;
-            for via_cause in 0..n {
-                if a[(i, via_cause)] < target || mb[(via_cause, j)] < target {
-                    continue;
-                }
-                for via_effect in 0..b.nrows() {
-                    if m[(via_cause, via_effect)] >= target && b[(via_effect, j)] >= target {
-                        path_count += 1;
-                        if paths.len() < options.max_paths {
-                            paths.push(ChainedPath {
-                                via_cause,
-                                via_effect,
-                            });
-                        }
+    let search = |&(i, j): &(usize, usize)| {
+        let target = mstar[(i, j)];
+        let mut paths = Vec::new();
+        let mut path_count = 0u64;
+        for via_cause in 0..n {
+            if a[(i, via_cause)] < target || mb[(via_cause, j)] < target {
+                continue;
+            }
+            for via_effect in 0..b.nrows() {
+                if m[(via_cause, via_effect)] >= target && b[(via_effect, j)] >= target {
+                    path_count += 1;
+                    if paths.len() < options.max_paths {
+                        paths.push(ChainedPath {
+                            via_cause,
+                            via_effect,
+                        });
                     }
                 }
             }
-            ChainedEffect {
-                cause: i,
-                effect: j,
-                direct: m[(i, j)],
-                accumulated: target,
-                forgotten: forgotten[(i, j)],
-                paths,
-                path_count,
-            }
-        })
-        .collect();
+        }
+        ChainedEffect {
+            cause: i,
+            effect: j,
+            direct: m[(i, j)],
+            accumulated: target,
+            forgotten: forgotten[(i, j)],
+            paths,
+            path_count,
+        }
+    };
+    let work = selected.len() as u128 * n as u128 * b.nrows() as u128;
+    let found = if Execution::Auto.is_parallel(work, PARALLEL_WORK) {
+        selected.par_iter().map(search).collect()
+    } else {
+        selected.iter().map(search).collect()
+    };
     Ok(ChainedAnalysis {
         accumulated: incidence.same_labels(mstar),
         forgotten,
@@ -277,7 +280,7 @@ pub(crate) fn complete_unchecked(
     execution: Execution,
 ) -> Result<CompleteAnalysis> {
     let n = relation.nrows();
-    memory::ensure_fits(
+    super::ensure_fits(
         || {
             format!(
                 "{} max-min powers of a {n} x {n} relation",
@@ -477,7 +480,7 @@ pub fn chained_graph(
 ) -> Result<FuzzyRelation> {
     check_chain(causes, incidence, effects, "chained graph")?;
     let (n, m) = incidence.shape();
-    memory::ensure_fits(
+    super::ensure_fits(
         || format!("a chained graph of {n} causes and {m} effects"),
         memory::matrix_bytes::<f64>(n + m, n + m),
     )?;
