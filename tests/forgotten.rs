@@ -6,9 +6,9 @@ use std::path::Path;
 
 use fuzzy_affinity::forgotten::{
     BootstrapOptions, ChainedPath, Comparison, ExpertGraph, ExpertStack, ForgottenOptions,
-    Inference, IntervalMethod, analyse, chained_forgotten_effects, chained_graph,
-    complete_forgotten_effects, direct_effects, expert_forgotten_effects, margins, read_long_csv,
-    resampled_forgotten_effects,
+    Inference, IntervalMethod, MarginSample, analyse, chained_forgotten_effects, chained_graph,
+    complete_forgotten_effects, direct_effects, expert_forgotten_effects, margins, margins_with,
+    read_long_csv, resampled_forgotten_effects,
 };
 use fuzzy_affinity::{Error, FuzzyRelation, io};
 use ndarray::{Array2, Array3};
@@ -542,7 +542,7 @@ fn direct_effects_and_margins_on_a_small_panel() {
 
     let margins = margins(&graph, 0.5, &options).unwrap();
     assert_eq!(margins.by_cause.len(), 3);
-    // Node 0 as a cause: experts' row means 0.5, 0.45, 0.4.
+    // Node 0 as a cause: its edges have mean incidences 0.8 and 0.1.
     assert!((margins.by_cause[0].mean - 0.45).abs() < 1e-15);
     let test = margins.by_cause[0].inference.estimated().unwrap();
     assert!(test.lower <= 0.45, "{test:?}");
@@ -733,4 +733,21 @@ fn resampled_is_reproducible_across_threads() {
         assert!(path.mean <= 1.0, "{path:?}");
         assert_eq!(path.nodes.len(), path.order + 1);
     }
+}
+
+#[test]
+fn margins_resample_experts_on_request() {
+    let graph = two_experts();
+    let options = BootstrapOptions::new(2000, 8);
+    let by_experts = margins_with(&graph, 0.5, &options, MarginSample::Experts).unwrap();
+    let by_edges = margins(&graph, 0.5, &options).unwrap();
+    // Node 0 as a cause: the experts' means over its edges are 0.5, 0.45
+    // and 0.4, so every replicate lies in [0.4, 0.5].
+    let node = &by_experts.by_cause[0];
+    assert!((node.mean - 0.45).abs() < 1e-15);
+    assert!((node.mean - by_edges.by_cause[0].mean).abs() < 1e-15);
+    let test = node.inference.estimated().unwrap();
+    assert!(test.lower >= 0.4, "{test:?}");
+    assert!(test.upper <= 0.5, "{test:?}");
+    assert!(test.p_value < 0.05, "{test:?}");
 }

@@ -1,11 +1,12 @@
 //! Seeded bootstrap of a sample mean over experts, with percentile and BCa
 //! intervals and p-values against a threshold.
 //!
-//! Direct effects and margins resample whole experts: replica `r` draws the
-//! experts with replacement from ChaCha8 stream `r` of the caller's seed,
-//! and every edge and node uses the same draws, as a resampled panel would.
-//! A forgotten-effect path resamples the values of the experts who show it,
-//! from a stream named by the path's position. Replicas and items can
+//! Direct effects resample whole experts: replica `r` draws the experts
+//! with replacement from ChaCha8 stream `r` of the caller's seed, and every
+//! edge uses the same draws, as a resampled panel would. A margin resamples
+//! the edges of its node, and a forgotten-effect path the values of the
+//! experts who show it, each from a stream named by the node or by the
+//! path's position. Replicas and items can
 //! therefore run on any thread in any order and still give the same
 //! figures, bit for bit.
 
@@ -141,6 +142,8 @@ pub struct TwoSidedTest {
 /// Stream tags that keep the items of different kinds apart.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum StreamKind {
+    CauseMargin = 2,
+    EffectMargin = 3,
     Path = 4,
     Experts = 6,
 }

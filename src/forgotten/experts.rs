@@ -301,11 +301,12 @@ pub struct DirectEffect {
 pub struct Margin {
     /// Index of the node.
     pub node: usize,
-    /// Mean over experts of each expert's mean incidence over the node's
-    /// edges.
+    /// Mean over the node's edges of each edge's mean incidence over
+    /// experts.
     pub mean: f64,
     /// Two-sided interval and p-value against the threshold, or
-    /// [`Inference::Constant`] when every expert's mean is equal.
+    /// [`Inference::Constant`] when every edge has the same mean (which
+    /// includes a node with one edge on this side).
     pub inference: Inference<TwoSidedTest>,
 }
 
@@ -433,17 +434,54 @@ pub fn direct_effects(
 /// cause) and of its incoming edges (by effect), with two-sided bootstrap
 /// intervals and p-values against `threshold`.
 ///
-/// Each expert contributes the mean of their degrees over the node's edges;
-/// the bootstrap resamples experts, as for [`direct_effects`]. Loops and, in a chained
-/// graph, effect-to-cause pairs are not edges, so a node without any edge on
-/// one side is left out of that side.
+/// As in foRgotten's `bootMargin`, the sample of a node is the mean
+/// incidence over experts of each of its edges, and the bootstrap resamples
+/// these edges. Loops and, in a chained graph, effect-to-cause pairs are not
+/// edges, so a node without any edge on one side is left out of that side.
 ///
 /// # Errors
 ///
 /// As [`direct_effects`].
 pub fn margins(graph: &ExpertGraph, threshold: f64, options: &BootstrapOptions) -> Result<Margins> {
+    margins_with(graph, threshold, options, MarginSample::Edges)
+}
+
+/// What a margin's bootstrap resamples.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarginSample {
+    /// The node's edges, each with its mean incidence over experts
+    /// (foRgotten 1.1 `bootMargin` by cause).
+    #[default]
+    Edges,
+    /// The experts, each with their mean incidence over the node's edges
+    /// (foRgotten 1.1 `bootMargin` by effect), drawn as in
+    /// [`direct_effects`].
+    Experts,
+}
+
+/// Computes the margins of [`margins`] with the resampling chosen by
+/// `sample`.
+///
+/// The point mean is the same under both choices up to rounding; the
+/// intervals differ, because the edges of a node and the experts vary in
+/// different ways.
+///
+/// # Errors
+///
+/// As [`direct_effects`].
+pub fn margins_with(
+    graph: &ExpertGraph,
+    threshold: f64,
+    options: &BootstrapOptions,
+    sample: MarginSample,
+) -> Result<Margins> {
     check_bootstrap(graph, threshold, options)?;
-    let draws = ExpertDraws::new(graph.experts(), options)?;
+    let draws = match sample {
+        MarginSample::Edges => None,
+        MarginSample::Experts => Some(ExpertDraws::new(graph.experts(), options)?),
+    };
+    let resample = sample;
     let n = graph.nodes();
     let side = |by_cause: bool| -> Vec<Margin> {
         (0..n)
@@ -461,28 +499,43 @@ pub fn margins(graph: &ExpertGraph, threshold: f64, options: &BootstrapOptions) 
                 if others.is_empty() {
                     return None;
                 }
-                let sample: Vec<f64> = graph
-                    .matrices
-                    .iter()
-                    .map(|matrix| {
-                        let view = matrix.view();
-                        let total: f64 = others
-                            .iter()
-                            .map(|&other| {
-                                if by_cause {
-                                    view[(node, other)]
-                                } else {
-                                    view[(other, node)]
-                                }
-                            })
-                            .sum();
-                        total / others.len() as f64
-                    })
-                    .collect();
-                let inference = if is_constant(&sample) {
+                let edge = |other: usize| {
+                    if by_cause {
+                        (node, other)
+                    } else {
+                        (other, node)
+                    }
+                };
+                let sample: Vec<f64> = match resample {
+                    MarginSample::Edges => others
+                        .iter()
+                        .map(|&other| {
+                            let (from, to) = edge(other);
+                            mean(&graph.degrees(from, to))
+                        })
+                        .collect(),
+                    MarginSample::Experts => graph
+                        .matrices
+                        .iter()
+                        .map(|matrix| {
+                            let view = matrix.view();
+                            let total: f64 = others.iter().map(|&other| view[edge(other)]).sum();
+                            total / others.len() as f64
+                        })
+                        .collect(),
+                };
+                let inference = if sample.len() < 2 || is_constant(&sample) {
                     Inference::Constant
                 } else {
-                    let mut replicates = Replicates::shared(&sample, &draws, options, buffer);
+                    let kind = if by_cause {
+                        StreamKind::CauseMargin
+                    } else {
+                        StreamKind::EffectMargin
+                    };
+                    let mut replicates = match &draws {
+                        Some(draws) => Replicates::shared(&sample, draws, options, buffer),
+                        None => Replicates::draw(&sample, options, kind, node as u64, buffer),
+                    };
                     Inference::Estimated(replicates.two_sided(options.confidence_level, threshold))
                 };
                 Some(Margin {

@@ -58,8 +58,8 @@ pub use bootstrap::{
     BootstrapOptions, Inference, Interval, IntervalMethod, TwoSidedTest, UpperBound,
 };
 pub use experts::{
-    Analysis, DirectEffect, ExpertGraph, ExpertStack, Margin, Margins, PathSummary, analyse,
-    direct_effects, expert_forgotten_effects, margins,
+    Analysis, DirectEffect, ExpertGraph, ExpertStack, Margin, MarginSample, Margins, PathSummary,
+    analyse, direct_effects, expert_forgotten_effects, margins, margins_with,
 };
 pub use io::{read_long_csv, read_long_csv_from};
 pub use resample::{ResampledPath, resampled_forgotten_effects};
