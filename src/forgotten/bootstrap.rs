@@ -4,9 +4,9 @@
 //! Direct effects resample whole experts: replica `r` draws the experts
 //! with replacement from ChaCha8 stream `r` of the caller's seed, and every
 //! edge uses the same draws, as a resampled panel would. A margin resamples
-//! the edges of its node, and a forgotten-effect path the values of the
-//! experts who show it, each from a stream named by the node or by the
-//! path's position. Replicas and items can
+//! the edges of its node, with draws shared by the nodes that have as many
+//! edges. A forgotten-effect path resamples the values of the experts who
+//! show it, from a stream named by the path's position. Replicas and items can
 //! therefore run on any thread in any order and still give the same
 //! figures, bit for bit.
 
@@ -142,8 +142,7 @@ pub struct TwoSidedTest {
 /// Stream tags that keep the items of different kinds apart.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum StreamKind {
-    CauseMargin = 2,
-    EffectMargin = 3,
+    Margin = 2,
     Path = 4,
     Experts = 6,
 }
@@ -200,7 +199,7 @@ impl<'a> Replicates<'a> {
         options: &BootstrapOptions,
         buffer: &'a mut Vec<f64>,
     ) -> Self {
-        debug_assert!(sample.len() == draws.experts && !is_constant(sample));
+        debug_assert!(sample.len() == draws.experts);
         let k = draws.experts as f64;
         buffer.clear();
         buffer.resize(draws.replicas, 0.0);
@@ -351,12 +350,18 @@ pub(crate) struct ExpertDraws {
 }
 
 impl ExpertDraws {
-    pub(crate) fn new(experts: usize, options: &BootstrapOptions) -> Result<Self> {
+    /// Draws `experts` indexes with replacement per replica, from streams of
+    /// `kind`.
+    pub(crate) fn new(
+        experts: usize,
+        options: &BootstrapOptions,
+        kind: StreamKind,
+    ) -> Result<Self> {
         if experts > usize::from(u16::MAX) {
             return Err(Error::InvalidParameter {
                 name: "number of experts",
                 value: experts.to_string(),
-                expected: "at most 65 535 experts".into(),
+                expected: "at most 65 535 experts or edges per sample".into(),
             });
         }
         let replicas = options.replicas;
@@ -371,7 +376,10 @@ impl ExpertDraws {
             .enumerate()
             .for_each(|(replica, slot)| {
                 let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-                rng.set_stream(((StreamKind::Experts as u64) << 56) | replica as u64);
+                // The sample size sits in bits 32..56, so draws of different
+                // sizes never share a stream.
+                let size = (experts as u64) << 32;
+                rng.set_stream(((kind as u64) << 56) | size | replica as u64);
                 for _ in 0..experts {
                     slot[bounded(&mut rng, experts as u32) as usize] += 1;
                 }

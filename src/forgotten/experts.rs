@@ -404,7 +404,7 @@ pub fn direct_effects(
     options: &BootstrapOptions,
 ) -> Result<Vec<DirectEffect>> {
     check_bootstrap(graph, threshold, options)?;
-    let draws = ExpertDraws::new(graph.experts(), options)?;
+    let draws = ExpertDraws::new(graph.experts(), options, StreamKind::Experts)?;
     let n = graph.nodes();
     let edges: Vec<(usize, usize)> = (0..n)
         .flat_map(|from| (0..n).map(move |to| (from, to)))
@@ -477,12 +477,32 @@ pub fn margins_with(
     sample: MarginSample,
 ) -> Result<Margins> {
     check_bootstrap(graph, threshold, options)?;
-    let draws = match sample {
-        MarginSample::Edges => None,
-        MarginSample::Experts => Some(ExpertDraws::new(graph.experts(), options)?),
-    };
     let resample = sample;
     let n = graph.nodes();
+    // One table of draws per sample size: the experts, or each number of
+    // edges a node has on one side. Nodes with the same number of edges
+    // share the draws, as edges of one panel share the expert draws.
+    let mut sizes = std::collections::BTreeSet::new();
+    match resample {
+        MarginSample::Experts => {
+            sizes.insert(graph.experts());
+        }
+        MarginSample::Edges => {
+            for node in 0..n {
+                sizes.insert((0..n).filter(|&o| graph.is_edge(node, o)).count());
+                sizes.insert((0..n).filter(|&o| graph.is_edge(o, node)).count());
+            }
+        }
+    }
+    let kind = match resample {
+        MarginSample::Experts => StreamKind::Experts,
+        MarginSample::Edges => StreamKind::Margin,
+    };
+    let draws: BTreeMap<usize, ExpertDraws> = sizes
+        .into_iter()
+        .filter(|&size| size >= 2)
+        .map(|size| ExpertDraws::new(size, options, kind).map(|draws| (size, draws)))
+        .collect::<Result<_>>()?;
     let side = |by_cause: bool| -> Vec<Margin> {
         (0..n)
             .into_par_iter()
@@ -527,15 +547,8 @@ pub fn margins_with(
                 let inference = if sample.len() < 2 || is_constant(&sample) {
                     Inference::Constant
                 } else {
-                    let kind = if by_cause {
-                        StreamKind::CauseMargin
-                    } else {
-                        StreamKind::EffectMargin
-                    };
-                    let mut replicates = match &draws {
-                        Some(draws) => Replicates::shared(&sample, draws, options, buffer),
-                        None => Replicates::draw(&sample, options, kind, node as u64, buffer),
-                    };
+                    let draws = &draws[&sample.len()];
+                    let mut replicates = Replicates::shared(&sample, draws, options, buffer);
                     Inference::Estimated(replicates.two_sided(options.confidence_level, threshold))
                 };
                 Some(Margin {
