@@ -1,7 +1,7 @@
 //! Panels of experts: direct effects, margins and forgotten effects with a
 //! bootstrap over the experts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ndarray::{Array3, Axis as NdAxis};
 use rayon::prelude::*;
@@ -463,7 +463,7 @@ pub enum MarginSample {
 /// Computes the margins of [`margins`] with the resampling chosen by
 /// `sample`.
 ///
-/// The point mean is the same under both choices up to rounding; the
+/// The point mean is the same under both choices up to rounding. The
 /// intervals differ, because the edges of a node and the experts vary in
 /// different ways.
 ///
@@ -477,83 +477,22 @@ pub fn margins_with(
     sample: MarginSample,
 ) -> Result<Margins> {
     check_bootstrap(graph, threshold, options)?;
-    let resample = sample;
-    let n = graph.nodes();
-    // One table of draws per sample size: the experts, or each number of
-    // edges a node has on one side. Nodes with the same number of edges
-    // share the draws, as edges of one panel share the expert draws.
-    let mut sizes = std::collections::BTreeSet::new();
-    match resample {
-        MarginSample::Experts => {
-            sizes.insert(graph.experts());
-        }
-        MarginSample::Edges => {
-            for node in 0..n {
-                sizes.insert((0..n).filter(|&o| graph.is_edge(node, o)).count());
-                sizes.insert((0..n).filter(|&o| graph.is_edge(o, node)).count());
-            }
-        }
-    }
-    let kind = match resample {
-        MarginSample::Experts => StreamKind::Experts,
-        MarginSample::Edges => StreamKind::Margin,
-    };
-    let draws: BTreeMap<usize, ExpertDraws> = sizes
-        .into_iter()
-        .filter(|&size| size >= 2)
-        .map(|size| ExpertDraws::new(size, options, kind).map(|draws| (size, draws)))
-        .collect::<Result<_>>()?;
+    let draws = margin_draws(graph, options, sample)?;
     let side = |by_cause: bool| -> Vec<Margin> {
-        (0..n)
+        (0..graph.nodes())
             .into_par_iter()
             .map_init(Vec::new, |buffer, node| {
-                let others: Vec<usize> = (0..n)
-                    .filter(|&other| {
-                        if by_cause {
-                            graph.is_edge(node, other)
-                        } else {
-                            graph.is_edge(other, node)
-                        }
-                    })
-                    .collect();
-                if others.is_empty() {
-                    return None;
-                }
-                let edge = |other: usize| {
-                    if by_cause {
-                        (node, other)
-                    } else {
-                        (other, node)
-                    }
-                };
-                let sample: Vec<f64> = match resample {
-                    MarginSample::Edges => others
-                        .iter()
-                        .map(|&other| {
-                            let (from, to) = edge(other);
-                            mean(&graph.degrees(from, to))
-                        })
-                        .collect(),
-                    MarginSample::Experts => graph
-                        .matrices
-                        .iter()
-                        .map(|matrix| {
-                            let view = matrix.view();
-                            let total: f64 = others.iter().map(|&other| view[edge(other)]).sum();
-                            total / others.len() as f64
-                        })
-                        .collect(),
-                };
-                let inference = if sample.len() < 2 || is_constant(&sample) {
+                let values = margin_sample(graph, node, by_cause, sample)?;
+                let inference = if values.len() < 2 || is_constant(&values) {
                     Inference::Constant
                 } else {
-                    let draws = &draws[&sample.len()];
-                    let mut replicates = Replicates::shared(&sample, draws, options, buffer);
+                    let draws = &draws[&values.len()];
+                    let mut replicates = Replicates::shared(&values, draws, options, buffer);
                     Inference::Estimated(replicates.two_sided(options.confidence_level, threshold))
                 };
                 Some(Margin {
                     node,
-                    mean: mean(&sample),
+                    mean: mean(&values),
                     inference,
                 })
             })
@@ -564,6 +503,75 @@ pub fn margins_with(
         by_cause: side(true),
         by_effect: side(false),
     })
+}
+
+/// The edges of `node`: its outgoing edges (`by_cause`) or its incoming
+/// ones, as (from, to) pairs.
+fn node_edges(graph: &ExpertGraph, node: usize, by_cause: bool) -> Vec<(usize, usize)> {
+    (0..graph.nodes())
+        .map(|other| {
+            if by_cause {
+                (node, other)
+            } else {
+                (other, node)
+            }
+        })
+        .filter(|&(from, to)| graph.is_edge(from, to))
+        .collect()
+}
+
+/// The values a margin bootstraps, or `None` for a node without edges on
+/// that side.
+fn margin_sample(
+    graph: &ExpertGraph,
+    node: usize,
+    by_cause: bool,
+    sample: MarginSample,
+) -> Option<Vec<f64>> {
+    let edges = node_edges(graph, node, by_cause);
+    if edges.is_empty() {
+        return None;
+    }
+    let values = match sample {
+        MarginSample::Edges => edges
+            .iter()
+            .map(|&(from, to)| mean(&graph.degrees(from, to)))
+            .collect(),
+        MarginSample::Experts => graph
+            .matrices
+            .iter()
+            .map(|matrix| {
+                let view = matrix.view();
+                let total: f64 = edges.iter().map(|&edge| view[edge]).sum();
+                total / edges.len() as f64
+            })
+            .collect(),
+    };
+    Some(values)
+}
+
+/// One table of draws per sample size: the number of experts, or each
+/// number of edges a node has on one side. Nodes with the same number of
+/// edges share the draws, as the edges of one panel share the expert draws.
+fn margin_draws(
+    graph: &ExpertGraph,
+    options: &BootstrapOptions,
+    sample: MarginSample,
+) -> Result<BTreeMap<usize, ExpertDraws>> {
+    let (sizes, kind): (BTreeSet<usize>, StreamKind) = match sample {
+        MarginSample::Experts => (BTreeSet::from([graph.experts()]), StreamKind::Experts),
+        MarginSample::Edges => {
+            let sizes = (0..graph.nodes())
+                .flat_map(|node| [true, false].map(|side| node_edges(graph, node, side).len()))
+                .collect();
+            (sizes, StreamKind::Margin)
+        }
+    };
+    sizes
+        .into_iter()
+        .filter(|&size| size >= 2)
+        .map(|size| ExpertDraws::new(size, options, kind).map(|draws| (size, draws)))
+        .collect()
 }
 
 /// Computes each expert's forgotten effects of orders 2 to

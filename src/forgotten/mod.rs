@@ -41,7 +41,7 @@
 //!   shortest decimal that reads back to the same `f64`), so `0.9 - 0.7` is
 //!   exactly `0.2` and float noise never flips a decision.
 //! - **Paths.** Every tied path is listed, in lexicographic order of its
-//!   nodes, up to [`ForgottenOptions::max_paths`] per effect; the exact
+//!   nodes, up to [`ForgottenOptions::max_paths`] per effect. The exact
 //!   number of tied paths is always reported.
 //!
 //! [`Error::PropertyViolated`]: crate::Error::PropertyViolated

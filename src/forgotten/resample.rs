@@ -72,7 +72,7 @@ impl Moments {
 ///
 /// For each replica and each edge, a level `u` is drawn uniformly in
 /// [0, 1), and the degree is the sample quantile of the experts' degrees at
-/// `u`; an edge on which all experts agree keeps their degree and draws no
+/// `u`. An edge on which all experts agree keeps their degree and draws no
 /// level. The quantile interpolates linearly between order statistics, as
 /// numpy and TensorFlow Probability's `percentile` do with linear
 /// interpolation. Loops
