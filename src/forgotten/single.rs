@@ -569,3 +569,54 @@ pub(crate) fn maxmin(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_relation(n: usize) -> FuzzyRelation {
+        let values = Array2::from_shape_fn((n, n), |(i, j)| {
+            if i == j {
+                1.0
+            } else {
+                ((i * 31 + j * 17) % 23) as f64 / 22.0
+            }
+        });
+        FuzzyRelation::new(values).unwrap()
+    }
+
+    #[test]
+    fn serial_and_parallel_agree() {
+        let relation = sample_relation(90);
+        let options = ForgottenOptions {
+            threshold: 0.1,
+            max_order: 3,
+            ..ForgottenOptions::default()
+        };
+        let serial = complete_unchecked(&relation, &options, Execution::Serial).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let parallel = pool
+            .install(|| complete_unchecked(&relation, &options, Execution::Parallel))
+            .unwrap();
+        assert!(serial.effects().count() > 0);
+        assert_eq!(serial, parallel);
+    }
+
+    #[test]
+    fn maxmin_matches_the_definition() {
+        let relation = sample_relation(17);
+        let t = relation.view();
+        for execution in [Execution::Serial, Execution::Parallel] {
+            let product = maxmin(t, t, execution);
+            for ((i, j), &value) in product.indexed_iter() {
+                let expected = (0..17)
+                    .map(|k| t[(i, k)].min(t[(k, j)]))
+                    .fold(0.0, f64::max);
+                assert_eq!(value, expected, "cell ({i}, {j}) under {execution:?}");
+            }
+        }
+    }
+}
