@@ -341,7 +341,7 @@ impl Scratch {
                 }
                 transpose(&self.powers[order - 1], &mut self.columns[order - 1], n);
             }
-            let (edges, previous) = (&self.powers[0], &self.powers[order - 2]);
+            let previous = &self.powers[order - 2];
             for from in 0..n {
                 let previous_row = &previous[from * n..(from + 1) * n];
                 for to in 0..n {
@@ -350,9 +350,10 @@ impl Scratch {
                         if self.column_max[to] - before < near {
                             continue;
                         }
+                        // Column `to` of T is row `to` of its transpose.
+                        let column = &self.columns[0][to * n..(to + 1) * n];
                         let mut value = 0.0;
-                        for (k, &left) in previous_row.iter().enumerate() {
-                            let right = edges[k * n + to];
+                        for (&left, &right) in previous_row.iter().zip(column) {
                             let low = if left < right { left } else { right };
                             value = if low > value { low } else { value };
                         }
