@@ -336,11 +336,12 @@ fn bounded(rng: &mut ChaCha8Rng, bound: u32) -> u32 {
     }
 }
 
-/// Resamples of the experts shared by every edge and node: for each
-/// replica, how many times each expert was drawn.
+/// Resampling draws shared by every sample of one size (the experts of a
+/// panel, or the edges of nodes with as many edges): for each replica, how
+/// many times each position was drawn.
 ///
-/// Replica `r` draws its experts from the ChaCha8 stream `r` of the seed,
-/// so the draws do not depend on the number of threads.
+/// Replica `r` draws from its own ChaCha8 stream of the seed, so the draws
+/// do not depend on the number of threads.
 pub(crate) struct ExpertDraws {
     experts: usize,
     replicas: usize,
