@@ -160,7 +160,7 @@ fn print_direct(graph: &ExpertGraph, analysis: &Analysis) {
             .then((a.from, a.to).cmp(&(b.from, b.to)))
     });
     println!(
-        "\nStrongest direct effects (mean over experts, BCa upper bound, p-value of mean < {THRESHOLD}):"
+        "Strongest direct effects (mean over experts, BCa upper bound, p-value of mean < {THRESHOLD}):"
     );
     for effect in direct.iter().take(10) {
         let figures = match &effect.inference {
