@@ -13,6 +13,7 @@ use fuzzy_affinity::forgotten::{
     read_long_csv, resampled_forgotten_effects,
 };
 use fuzzy_affinity::io::{CsvOptions, read_csv};
+use ndarray::{Array2, ArrayView2};
 
 fn inputs_dir() -> PathBuf {
     std::env::var_os("FUZZY_AFFINITY_BENCH_INPUTS")
@@ -75,12 +76,34 @@ fn bench_synthetic(c: &mut Criterion) {
         group.bench_function(format!("chained_n{n}"), |bench| {
             bench.iter(|| chained_forgotten_effects(black_box(&a), &m, &b, &options).unwrap())
         });
+        // The definition with plain index loops, for scale: M* only.
+        group.bench_function(format!("naive_mstar_n{n}"), |bench| {
+            bench.iter(|| {
+                let am = naive_compose(black_box(&a.view()), &m.view());
+                naive_compose(&am.view(), &b.view())
+            })
+        });
         let graph = chained_graph(&a, &m, &b).unwrap();
         group.bench_function(format!("complete_order2_n{n}"), |bench| {
             bench.iter(|| complete_forgotten_effects(black_box(&graph), &options).unwrap())
         });
     }
     group.finish();
+}
+
+/// `max_k min(left[i][k], right[k][j])` with three index loops.
+fn naive_compose(left: &ArrayView2<f64>, right: &ArrayView2<f64>) -> Array2<f64> {
+    let mut out = Array2::zeros((left.nrows(), right.ncols()));
+    for i in 0..left.nrows() {
+        for j in 0..right.ncols() {
+            let mut best = 0.0f64;
+            for k in 0..left.ncols() {
+                best = best.max(left[(i, k)].min(right[(k, j)]));
+            }
+            out[(i, j)] = best;
+        }
+    }
+    out
 }
 
 criterion_group!(benches, bench_valdivia, bench_synthetic);

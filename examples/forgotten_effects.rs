@@ -13,6 +13,8 @@
 //! - the same paths counted over resampled synthetic experts, as the
 //!   Python package forgeffects computes them.
 //!
+//! The margins by cause and by effect go to the CSV output only.
+//!
 //! Run it with
 //!
 //! ```text
@@ -118,6 +120,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     std::fs::create_dir_all(&args.out)?;
     write_direct(&graph, &analysis, &args.out.join("direct_effects.csv"))?;
+    write_margins(&graph, &analysis, &args.out.join("margins.csv"))?;
     for order in [2, 3] {
         let file = args.out.join(format!("forgotten_order{order}.csv"));
         write_paths(&graph, &analysis.forgotten, order, &file)?;
@@ -157,7 +160,7 @@ fn print_direct(graph: &ExpertGraph, analysis: &Analysis) {
             .then((a.from, a.to).cmp(&(b.from, b.to)))
     });
     println!(
-        "\nStrongest direct effects (mean over experts, BCa upper bound, p-value of mean < {THRESHOLD}):"
+        "Strongest direct effects (mean over experts, BCa upper bound, p-value of mean < {THRESHOLD}):"
     );
     for effect in direct.iter().take(10) {
         let figures = match &effect.inference {
@@ -237,6 +240,37 @@ fn write_direct(
             upper,
             p,
         ])?;
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+fn write_margins(
+    graph: &ExpertGraph,
+    analysis: &Analysis,
+    file: &Path,
+) -> Result<(), Box<dyn Error>> {
+    let mut csv = csv::Writer::from_path(file)?;
+    csv.write_record(["node", "side", "mean", "lower", "upper", "p_value"])?;
+    let sides = [
+        ("cause", &analysis.margins.by_cause),
+        ("effect", &analysis.margins.by_effect),
+    ];
+    for (side, margins) in sides {
+        for margin in margins {
+            let mut record = vec![
+                graph.node_name(margin.node),
+                side.to_owned(),
+                margin.mean.to_string(),
+            ];
+            match &margin.inference {
+                Inference::Estimated(t) => {
+                    record.extend([t.lower, t.upper, t.p_value].map(|v| v.to_string()))
+                }
+                Inference::Constant => record.extend([String::new(), String::new(), String::new()]),
+            }
+            csv.write_record(&record)?;
+        }
     }
     csv.flush()?;
     Ok(())

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use fuzzy_affinity::forgotten::{
     BootstrapOptions, ChainedPath, Comparison, ExpertGraph, ExpertStack, ForgottenOptions,
-    Inference, IntervalMethod, analyse, chained_forgotten_effects, chained_graph,
-    complete_forgotten_effects, direct_effects, expert_forgotten_effects, margins, read_long_csv,
-    resampled_forgotten_effects,
+    Inference, IntervalMethod, MarginSample, analyse, chained_forgotten_effects, chained_graph,
+    complete_forgotten_effects, direct_effects, expert_forgotten_effects, margins, margins_with,
+    read_long_csv, resampled_forgotten_effects,
 };
 use fuzzy_affinity::{Error, FuzzyRelation, io};
 use ndarray::{Array2, Array3};
@@ -262,6 +262,13 @@ proptest! {
         let options = ForgottenOptions { threshold, comparison, max_order: 4, max_paths: 10_000 };
         let relation = FuzzyRelation::new(t.clone()).unwrap();
         let result = complete_forgotten_effects(&relation, &options).unwrap();
+        // With one listed path per effect the counts stay exact.
+        let first_only = ForgottenOptions { max_paths: 1, ..options };
+        let short = complete_forgotten_effects(&relation, &first_only).unwrap();
+        for (full, cut) in result.effects().zip(short.effects()) {
+            prop_assert_eq!(cut.path_count, full.path_count);
+            prop_assert_eq!(&cut.paths[..], &full.paths[..1]);
+        }
         prop_assert_eq!(result.powers.len(), 4);
         let mut power = t.clone();
         for k in 2..=4 {
@@ -535,7 +542,7 @@ fn direct_effects_and_margins_on_a_small_panel() {
 
     let margins = margins(&graph, 0.5, &options).unwrap();
     assert_eq!(margins.by_cause.len(), 3);
-    // Node 0 as a cause: experts' row means 0.5, 0.45, 0.4.
+    // Node 0 as a cause: its edges have mean incidences 0.8 and 0.1.
     assert!((margins.by_cause[0].mean - 0.45).abs() < 1e-15);
     let test = margins.by_cause[0].inference.estimated().unwrap();
     assert!(test.lower <= 0.45, "{test:?}");
@@ -656,7 +663,21 @@ fn chained_graph_places_the_blocks() {
 
 #[test]
 fn resampled_copies_of_one_expert_repeat_its_effects() {
-    let single = relation(&[&[1.0, 0.9, 0.1], &[0.2, 1.0, 0.8], &[0.0, 0.3, 1.0]]);
+    let small = relation(&[&[1.0, 0.9, 0.1], &[0.2, 1.0, 0.8], &[0.0, 0.3, 1.0]]);
+    check_resampled_copies(&small, 50);
+    // More than 64 nodes takes the search without bit masks.
+    let n = 70;
+    let large = Array2::from_shape_fn((n, n), |(i, j)| {
+        if i == j {
+            1.0
+        } else {
+            ((i * 7 + j * 13) % 11) as f64 / 10.0
+        }
+    });
+    check_resampled_copies(&FuzzyRelation::new(large).unwrap(), 3);
+}
+
+fn check_resampled_copies(single: &FuzzyRelation, replicas: usize) {
     let stack = ExpertStack::new(vec![single.clone(), single.clone()]).unwrap();
     let graph = ExpertGraph::complete(stack).unwrap();
     let options = ForgottenOptions {
@@ -664,9 +685,9 @@ fn resampled_copies_of_one_expert_repeat_its_effects() {
         max_order: 3,
         ..ForgottenOptions::default()
     };
-    let paths = resampled_forgotten_effects(&graph, &options, 50, 3).unwrap();
-    let expected = complete_forgotten_effects(&single, &options).unwrap();
-    let listed: Vec<_> = expected
+    let paths = resampled_forgotten_effects(&graph, &options, replicas, 3).unwrap();
+    let expected = complete_forgotten_effects(single, &options).unwrap();
+    let mut listed: Vec<_> = expected
         .effects()
         .flat_map(|e| {
             e.paths
@@ -674,13 +695,15 @@ fn resampled_copies_of_one_expert_repeat_its_effects() {
                 .map(move |p| (e.order, p.clone(), e.forgotten))
         })
         .collect();
+    listed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     assert_eq!(paths.len(), listed.len());
     for (path, (order, nodes, forgotten)) in paths.iter().zip(&listed) {
         assert_eq!((path.order, &path.nodes), (*order, nodes));
-        assert_eq!(path.count, 50);
+        assert_eq!(path.count, replicas);
         assert!((path.mean - forgotten).abs() < 1e-15);
         assert!(path.standard_deviation < 1e-15);
     }
+    assert!(!paths.is_empty());
     assert!(resampled_forgotten_effects(&graph, &options, 0, 3).is_err());
 }
 
@@ -710,4 +733,21 @@ fn resampled_is_reproducible_across_threads() {
         assert!(path.mean <= 1.0, "{path:?}");
         assert_eq!(path.nodes.len(), path.order + 1);
     }
+}
+
+#[test]
+fn margins_resample_experts_on_request() {
+    let graph = two_experts();
+    let options = BootstrapOptions::new(2000, 8);
+    let by_experts = margins_with(&graph, 0.5, &options, MarginSample::Experts).unwrap();
+    let by_edges = margins(&graph, 0.5, &options).unwrap();
+    // Node 0 as a cause: the experts' means over its edges are 0.5, 0.45
+    // and 0.4, so every replicate lies in [0.4, 0.5].
+    let node = &by_experts.by_cause[0];
+    assert!((node.mean - 0.45).abs() < 1e-15);
+    assert!((node.mean - by_edges.by_cause[0].mean).abs() < 1e-15);
+    let test = node.inference.estimated().unwrap();
+    assert!(test.lower >= 0.4, "{test:?}");
+    assert!(test.upper <= 0.5, "{test:?}");
+    assert!(test.p_value < 0.05, "{test:?}");
 }

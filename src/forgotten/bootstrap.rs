@@ -1,11 +1,12 @@
 //! Seeded bootstrap of a sample mean over experts, with percentile and BCa
 //! intervals and p-values against a threshold.
 //!
-//! Direct effects and margins resample whole experts: replica `r` draws the
-//! experts with replacement from ChaCha8 stream `r` of the caller's seed,
-//! and every edge and node uses the same draws, as a resampled panel would.
-//! A forgotten-effect path resamples the values of the experts who show it,
-//! from a stream named by the path's position. Replicas and items can
+//! Direct effects resample whole experts: replica `r` draws the experts
+//! with replacement from ChaCha8 stream `r` of the caller's seed, and every
+//! edge uses the same draws, as a resampled panel would. A margin resamples
+//! the edges of its node, with draws shared by the nodes that have as many
+//! edges. A forgotten-effect path resamples the values of the experts who
+//! show it, from a stream named by the path's position. Replicas and items can
 //! therefore run on any thread in any order and still give the same
 //! figures, bit for bit.
 
@@ -141,6 +142,7 @@ pub struct TwoSidedTest {
 /// Stream tags that keep the items of different kinds apart.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum StreamKind {
+    Margin = 2,
     Path = 4,
     Experts = 6,
 }
@@ -197,16 +199,20 @@ impl<'a> Replicates<'a> {
         options: &BootstrapOptions,
         buffer: &'a mut Vec<f64>,
     ) -> Self {
-        debug_assert!(sample.len() == draws.experts && !is_constant(sample));
-        let k = draws.experts;
+        debug_assert!(sample.len() == draws.experts);
+        let k = draws.experts as f64;
         buffer.clear();
-        buffer.extend(draws.counts.chunks_exact(k).map(|counts| {
-            let mut sum = 0.0;
-            for (&count, &value) in counts.iter().zip(sample) {
-                sum += f64::from(count) * value;
+        buffer.resize(draws.replicas, 0.0);
+        // Expert by expert over all replicas, so the loop runs on packed
+        // lanes; each replica still adds its experts in order 0, 1, ...
+        for (weights, &value) in draws.weights.chunks_exact(draws.replicas).zip(sample) {
+            for (sum, &weight) in buffer.iter_mut().zip(weights) {
+                *sum += weight * value;
             }
-            sum / k as f64
-        }));
+        }
+        for sum in buffer.iter_mut() {
+            *sum /= k;
+        }
         Self::from_means(sample, options, buffer)
     }
 
@@ -254,8 +260,7 @@ impl<'a> Replicates<'a> {
     /// that the mean is at least `threshold`: the p-value of "the mean is
     /// below the threshold".
     fn upper_tail(&self, threshold: f64) -> f64 {
-        let below = self.means.iter().filter(|&&z| z < threshold).count() as f64;
-        let equal = self.means.iter().filter(|&&z| z == threshold).count() as f64;
+        let (below, equal) = count_below_equal(self.means, threshold);
         let share = (below + (equal + 1.0) / 2.0) / (self.means.len() as f64 + 1.0);
         if self.bias == 0.0 && self.acceleration == 0.0 {
             return 1.0 - share;
@@ -331,56 +336,84 @@ fn bounded(rng: &mut ChaCha8Rng, bound: u32) -> u32 {
     }
 }
 
-/// Resamples of the experts shared by every edge and node: for each
-/// replica, how many times each expert was drawn.
+/// Resampling draws shared by every sample of one size (the experts of a
+/// panel, or the edges of nodes with as many edges): for each replica, how
+/// many times each position was drawn.
 ///
-/// Replica `r` draws its experts from the ChaCha8 stream `r` of the seed,
-/// so the draws do not depend on the number of threads.
+/// Replica `r` draws from its own ChaCha8 stream of the seed, so the draws
+/// do not depend on the number of threads.
 pub(crate) struct ExpertDraws {
     experts: usize,
-    /// `replicas x experts` counts, replica-major.
-    counts: Vec<u16>,
+    replicas: usize,
+    /// How many times each replica drew each expert, as `f64`,
+    /// expert-major: `weights[e * replicas + r]`.
+    weights: Vec<f64>,
 }
 
 impl ExpertDraws {
-    pub(crate) fn new(experts: usize, options: &BootstrapOptions) -> Result<Self> {
+    /// Draws `experts` indexes with replacement per replica, from streams of
+    /// `kind`.
+    pub(crate) fn new(
+        experts: usize,
+        options: &BootstrapOptions,
+        kind: StreamKind,
+    ) -> Result<Self> {
         if experts > usize::from(u16::MAX) {
             return Err(Error::InvalidParameter {
                 name: "number of experts",
                 value: experts.to_string(),
-                expected: "at most 65 535 experts".into(),
+                expected: "at most 65 535 experts or edges per sample".into(),
             });
         }
-        crate::memory::ensure_fits(
-            || {
-                format!(
-                    "{} bootstrap replicas of {experts} experts",
-                    options.replicas
-                )
-            },
-            crate::memory::matrix_bytes::<u16>(options.replicas, experts),
+        let replicas = options.replicas;
+        super::ensure_fits(
+            || format!("{replicas} bootstrap replicas of {experts} experts"),
+            crate::memory::matrix_bytes::<u16>(replicas, experts)
+                .saturating_add(crate::memory::matrix_bytes::<f64>(replicas, experts)),
         )?;
-        let mut counts = vec![0u16; options.replicas * experts];
+        let mut counts = vec![0u16; replicas * experts];
         counts
             .par_chunks_mut(experts)
             .enumerate()
             .for_each(|(replica, slot)| {
                 let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-                rng.set_stream(((StreamKind::Experts as u64) << 56) | replica as u64);
+                // The sample size sits in bits 32..56, so draws of different
+                // sizes never share a stream.
+                let size = (experts as u64) << 32;
+                rng.set_stream(((kind as u64) << 56) | size | replica as u64);
                 for _ in 0..experts {
                     slot[bounded(&mut rng, experts as u32) as usize] += 1;
                 }
             });
-        Ok(Self { experts, counts })
+        let mut weights = vec![0.0; replicas * experts];
+        for (replica, slot) in counts.chunks_exact(experts).enumerate() {
+            for (expert, &count) in slot.iter().enumerate() {
+                weights[expert * replicas + replica] = f64::from(count);
+            }
+        }
+        Ok(Self {
+            experts,
+            replicas,
+            weights,
+        })
     }
+}
+
+/// Counts the replicates below `value` and equal to it, in one pass.
+fn count_below_equal(means: &[f64], value: f64) -> (f64, f64) {
+    let (mut below, mut equal) = (0usize, 0usize);
+    for &z in means {
+        below += usize::from(z < value);
+        equal += usize::from(z == value);
+    }
+    (below as f64, equal as f64)
 }
 
 /// z0 = Phi^-1 of the share of replicates below the observed mean, ties
 /// counted half, kept inside [1 / (2R), 1 - 1 / (2R)] so it stays finite.
 fn bias_correction(means: &[f64], observed: f64) -> f64 {
     let replicas = means.len() as f64;
-    let below = means.iter().filter(|&&z| z < observed).count() as f64;
-    let equal = means.iter().filter(|&&z| z == observed).count() as f64;
+    let (below, equal) = count_below_equal(means, observed);
     let floor = 0.5 / replicas;
     let share = ((below + equal / 2.0) / replicas).clamp(floor, 1.0 - floor);
     normal_quantile(share)

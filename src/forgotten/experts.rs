@@ -1,7 +1,7 @@
 //! Panels of experts: direct effects, margins and forgotten effects with a
 //! bootstrap over the experts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ndarray::{Array3, Axis as NdAxis};
 use rayon::prelude::*;
@@ -301,11 +301,12 @@ pub struct DirectEffect {
 pub struct Margin {
     /// Index of the node.
     pub node: usize,
-    /// Mean over experts of each expert's mean incidence over the node's
-    /// edges.
+    /// Mean over the node's edges of each edge's mean incidence over
+    /// experts.
     pub mean: f64,
     /// Two-sided interval and p-value against the threshold, or
-    /// [`Inference::Constant`] when every expert's mean is equal.
+    /// [`Inference::Constant`] when every edge has the same mean (which
+    /// includes a node with one edge on this side).
     pub inference: Inference<TwoSidedTest>,
 }
 
@@ -403,7 +404,7 @@ pub fn direct_effects(
     options: &BootstrapOptions,
 ) -> Result<Vec<DirectEffect>> {
     check_bootstrap(graph, threshold, options)?;
-    let draws = ExpertDraws::new(graph.experts(), options)?;
+    let draws = ExpertDraws::new(graph.experts(), options, StreamKind::Experts)?;
     let n = graph.nodes();
     let edges: Vec<(usize, usize)> = (0..n)
         .flat_map(|from| (0..n).map(move |to| (from, to)))
@@ -433,61 +434,65 @@ pub fn direct_effects(
 /// cause) and of its incoming edges (by effect), with two-sided bootstrap
 /// intervals and p-values against `threshold`.
 ///
-/// Each expert contributes the mean of their degrees over the node's edges;
-/// the bootstrap resamples experts, as for [`direct_effects`]. Loops and, in a chained
-/// graph, effect-to-cause pairs are not edges, so a node without any edge on
-/// one side is left out of that side.
+/// As in foRgotten's `bootMargin`, the sample of a node is the mean
+/// incidence over experts of each of its edges, and the bootstrap resamples
+/// these edges. Loops and, in a chained graph, effect-to-cause pairs are not
+/// edges, so a node without any edge on one side is left out of that side.
 ///
 /// # Errors
 ///
 /// As [`direct_effects`].
 pub fn margins(graph: &ExpertGraph, threshold: f64, options: &BootstrapOptions) -> Result<Margins> {
+    margins_with(graph, threshold, options, MarginSample::Edges)
+}
+
+/// What a margin's bootstrap resamples.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarginSample {
+    /// The node's edges, each with its mean incidence over experts
+    /// (foRgotten 1.1 `bootMargin` by cause).
+    #[default]
+    Edges,
+    /// The experts, each with their mean incidence over the node's edges
+    /// (foRgotten 1.1 `bootMargin` by effect), drawn as in
+    /// [`direct_effects`].
+    Experts,
+}
+
+/// Computes the margins of [`margins`] with the resampling chosen by
+/// `sample`.
+///
+/// The point mean is the same under both choices up to rounding. The
+/// intervals differ, because the edges of a node and the experts vary in
+/// different ways.
+///
+/// # Errors
+///
+/// As [`direct_effects`].
+pub fn margins_with(
+    graph: &ExpertGraph,
+    threshold: f64,
+    options: &BootstrapOptions,
+    sample: MarginSample,
+) -> Result<Margins> {
     check_bootstrap(graph, threshold, options)?;
-    let draws = ExpertDraws::new(graph.experts(), options)?;
-    let n = graph.nodes();
+    let draws = margin_draws(graph, options, sample)?;
     let side = |by_cause: bool| -> Vec<Margin> {
-        (0..n)
+        (0..graph.nodes())
             .into_par_iter()
             .map_init(Vec::new, |buffer, node| {
-                let others: Vec<usize> = (0..n)
-                    .filter(|&other| {
-                        if by_cause {
-                            graph.is_edge(node, other)
-                        } else {
-                            graph.is_edge(other, node)
-                        }
-                    })
-                    .collect();
-                if others.is_empty() {
-                    return None;
-                }
-                let sample: Vec<f64> = graph
-                    .matrices
-                    .iter()
-                    .map(|matrix| {
-                        let view = matrix.view();
-                        let total: f64 = others
-                            .iter()
-                            .map(|&other| {
-                                if by_cause {
-                                    view[(node, other)]
-                                } else {
-                                    view[(other, node)]
-                                }
-                            })
-                            .sum();
-                        total / others.len() as f64
-                    })
-                    .collect();
-                let inference = if is_constant(&sample) {
+                let values = margin_sample(graph, node, by_cause, sample)?;
+                let inference = if values.len() < 2 || is_constant(&values) {
                     Inference::Constant
                 } else {
-                    let mut replicates = Replicates::shared(&sample, &draws, options, buffer);
+                    let draws = &draws[&values.len()];
+                    let mut replicates = Replicates::shared(&values, draws, options, buffer);
                     Inference::Estimated(replicates.two_sided(options.confidence_level, threshold))
                 };
                 Some(Margin {
                     node,
-                    mean: mean(&sample),
+                    mean: mean(&values),
                     inference,
                 })
             })
@@ -498,6 +503,75 @@ pub fn margins(graph: &ExpertGraph, threshold: f64, options: &BootstrapOptions) 
         by_cause: side(true),
         by_effect: side(false),
     })
+}
+
+/// The edges of `node`: its outgoing edges (`by_cause`) or its incoming
+/// ones, as (from, to) pairs.
+fn node_edges(graph: &ExpertGraph, node: usize, by_cause: bool) -> Vec<(usize, usize)> {
+    (0..graph.nodes())
+        .map(|other| {
+            if by_cause {
+                (node, other)
+            } else {
+                (other, node)
+            }
+        })
+        .filter(|&(from, to)| graph.is_edge(from, to))
+        .collect()
+}
+
+/// The values a margin bootstraps, or `None` for a node without edges on
+/// that side.
+fn margin_sample(
+    graph: &ExpertGraph,
+    node: usize,
+    by_cause: bool,
+    sample: MarginSample,
+) -> Option<Vec<f64>> {
+    let edges = node_edges(graph, node, by_cause);
+    if edges.is_empty() {
+        return None;
+    }
+    let values = match sample {
+        MarginSample::Edges => edges
+            .iter()
+            .map(|&(from, to)| mean(&graph.degrees(from, to)))
+            .collect(),
+        MarginSample::Experts => graph
+            .matrices
+            .iter()
+            .map(|matrix| {
+                let view = matrix.view();
+                let total: f64 = edges.iter().map(|&edge| view[edge]).sum();
+                total / edges.len() as f64
+            })
+            .collect(),
+    };
+    Some(values)
+}
+
+/// One table of draws per sample size: the number of experts, or each
+/// number of edges a node has on one side. Nodes with the same number of
+/// edges share the draws, as the edges of one panel share the expert draws.
+fn margin_draws(
+    graph: &ExpertGraph,
+    options: &BootstrapOptions,
+    sample: MarginSample,
+) -> Result<BTreeMap<usize, ExpertDraws>> {
+    let (sizes, kind): (BTreeSet<usize>, StreamKind) = match sample {
+        MarginSample::Experts => (BTreeSet::from([graph.experts()]), StreamKind::Experts),
+        MarginSample::Edges => {
+            let sizes = (0..graph.nodes())
+                .flat_map(|node| [true, false].map(|side| node_edges(graph, node, side).len()))
+                .collect();
+            (sizes, StreamKind::Margin)
+        }
+    };
+    sizes
+        .into_iter()
+        .filter(|&size| size >= 2)
+        .map(|size| ExpertDraws::new(size, options, kind).map(|draws| (size, draws)))
+        .collect()
 }
 
 /// Computes each expert's forgotten effects of orders 2 to

@@ -31,9 +31,9 @@
 //! - **Reflexivity.** `A`, `B` and a complete-graph matrix must have every
 //!   diagonal degree equal to 1. Any other diagonal is rejected with
 //!   [`Error::PropertyViolated`] naming the entry; nothing is forced to 1.
-//!   Both peer packages (forgeffects 0.2.5, foRgotten 1.1) overwrite the
-//!   diagonal with 1 instead, so set it yourself before calling when your
-//!   data leaves it blank.
+//!   forgeffects 0.2.5 overwrites the diagonal with 1 instead, and foRgotten
+//!   1.1 documents these inputs as reflexive. Set the diagonal yourself
+//!   before calling when your data leaves it blank.
 //! - **Selection.** An effect is selected when `M* - M > thr`
 //!   ([`Comparison::Strict`], the default, as both peers do) or when
 //!   `M* - M >= thr` and `M* > M` ([`Comparison::NonStrict`]). The
@@ -41,7 +41,7 @@
 //!   shortest decimal that reads back to the same `f64`), so `0.9 - 0.7` is
 //!   exactly `0.2` and float noise never flips a decision.
 //! - **Paths.** Every tied path is listed, in lexicographic order of its
-//!   nodes, up to [`ForgottenOptions::max_paths`] per effect; the exact
+//!   nodes, up to [`ForgottenOptions::max_paths`] per effect. The exact
 //!   number of tied paths is always reported.
 //!
 //! [`Error::PropertyViolated`]: crate::Error::PropertyViolated
@@ -58,8 +58,8 @@ pub use bootstrap::{
     BootstrapOptions, Inference, Interval, IntervalMethod, TwoSidedTest, UpperBound,
 };
 pub use experts::{
-    Analysis, DirectEffect, ExpertGraph, ExpertStack, Margin, Margins, PathSummary, analyse,
-    direct_effects, expert_forgotten_effects, margins,
+    Analysis, DirectEffect, ExpertGraph, ExpertStack, Margin, MarginSample, Margins, PathSummary,
+    analyse, direct_effects, expert_forgotten_effects, margins, margins_with,
 };
 pub use io::{read_long_csv, read_long_csv_from};
 pub use resample::{ResampledPath, resampled_forgotten_effects};
@@ -150,6 +150,19 @@ impl ForgottenOptions {
     pub(crate) fn selects(&self, accumulated: f64, direct: f64) -> bool {
         compare::exceeds(accumulated, direct, self.threshold, self.comparison)
     }
+}
+
+/// Requests below this size skip the memory check, which reads
+/// `/proc/meminfo` and would dominate small analyses.
+const CHECKED_BYTES: u128 = 1 << 26;
+
+/// Returns an error when a request of `bytes` (64 MiB or more) cannot be
+/// allocated.
+pub(crate) fn ensure_fits(what: impl FnOnce() -> String, bytes: u128) -> Result<()> {
+    if bytes < CHECKED_BYTES {
+        return Ok(());
+    }
+    crate::memory::ensure_fits(what, bytes)
 }
 
 /// Rejects a square matrix whose diagonal is not all 1.

@@ -72,7 +72,8 @@ impl Moments {
 ///
 /// For each replica and each edge, a level `u` is drawn uniformly in
 /// [0, 1), and the degree is the sample quantile of the experts' degrees at
-/// `u`. The quantile interpolates linearly between order statistics, as
+/// `u`. An edge on which all experts agree keeps their degree and draws no
+/// level. The quantile interpolates linearly between order statistics, as
 /// numpy and TensorFlow Probability's `percentile` do with linear
 /// interpolation. Loops
 /// stay 1 and, in a chained graph, effect-to-cause pairs stay 0. Each
@@ -128,18 +129,26 @@ pub fn resampled_forgotten_effects(
             sorted[start..].sort_by(f64::total_cmp);
         }
     }
+    let varying: Vec<usize> = (0..n * n)
+        .filter(|&cell| sorted[cell * experts] != sorted[(cell + 1) * experts - 1])
+        .collect();
     let chunks: Vec<PathTotals> = (0..replicas.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let mut totals = PathTotals::default();
             let mut scratch = Scratch::new(n, options.max_order);
+            // Cells where every expert agrees keep that degree in every
+            // replica and draw no level.
+            for (cell, slot) in scratch.powers[0].iter_mut().enumerate() {
+                *slot = sorted[cell * experts];
+            }
             let first = chunk * CHUNK;
             for replica in first..(first + CHUNK).min(replicas) {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream(STREAM | replica as u64);
-                for (cell, slot) in scratch.powers[0].iter_mut().enumerate() {
+                for &cell in &varying {
                     let degrees = &sorted[cell * experts..(cell + 1) * experts];
-                    *slot = level_quantile(degrees, rng.random());
+                    scratch.powers[0][cell] = level_quantile(degrees, rng.random());
                 }
                 scratch.replica_paths(options, &mut |order, nodes, forgotten| {
                     totals
@@ -280,6 +289,10 @@ struct Scratch {
     n: usize,
     /// `T^1 .. T^max_order`, each `n * n`.
     powers: Vec<Vec<f64>>,
+    /// Transposes of `T^1 .. T^(max_order - 1)`.
+    columns: Vec<Vec<f64>>,
+    /// Column maxima of `T`.
+    column_max: Vec<f64>,
     stack: Vec<usize>,
 }
 
@@ -288,6 +301,8 @@ impl Scratch {
         Self {
             n,
             powers: vec![vec![0.0; n * n]; max_order],
+            columns: vec![vec![0.0; n * n]; max_order.saturating_sub(1)],
+            column_max: vec![0.0; n],
             stack: Vec::with_capacity(max_order + 1),
         }
     }
@@ -300,20 +315,53 @@ impl Scratch {
         report: &mut dyn FnMut(usize, &[usize], f64),
     ) {
         let n = self.n;
+        // Below this gap a cell cannot pass the threshold; the exact
+        // decision only runs above it.
+        let near = options.threshold - 1e-9;
+        transpose(&self.powers[0], &mut self.columns[0], n);
         for order in 2..=options.max_order {
-            let (done, rest) = self.powers.split_at_mut(order - 1);
-            maxmin_flat(&done[order - 2], &done[0], &mut rest[0], n);
-            let (previous, current) = (&self.powers[order - 2], &self.powers[order - 1]);
-            if previous == current {
-                // Every later power is equal too: no more effects.
-                return;
+            let last = order == options.max_order;
+            if last {
+                // The last power is only needed where an effect is possible:
+                // T^k[i][j] <= max_l T[l][j], so cells whose column maximum
+                // is too low are skipped, and the others are computed one by
+                // one.
+                self.column_max.fill(0.0);
+                for row in self.powers[0].chunks_exact(n) {
+                    for (top, &degree) in self.column_max.iter_mut().zip(row) {
+                        *top = if degree > *top { degree } else { *top };
+                    }
+                }
+            } else {
+                let (done, rest) = self.powers.split_at_mut(order - 1);
+                maxmin_flat(&done[order - 2], &done[0], &mut rest[0], n);
+                if self.powers[order - 2] == self.powers[order - 1] {
+                    // Every later power is equal too: no more effects.
+                    return;
+                }
+                transpose(&self.powers[order - 1], &mut self.columns[order - 1], n);
             }
+            let previous = &self.powers[order - 2];
             for from in 0..n {
+                let previous_row = &previous[from * n..(from + 1) * n];
                 for to in 0..n {
-                    let (value, before) = (current[from * n + to], previous[from * n + to]);
-                    // The exact decision only runs near the threshold.
-                    if value - before < options.threshold - 1e-9 || !options.selects(value, before)
-                    {
+                    let before = previous_row[to];
+                    let value = if last {
+                        if self.column_max[to] - before < near {
+                            continue;
+                        }
+                        // Column `to` of T is row `to` of its transpose.
+                        let column = &self.columns[0][to * n..(to + 1) * n];
+                        let mut value = 0.0;
+                        for (&left, &right) in previous_row.iter().zip(column) {
+                            let low = if left < right { left } else { right };
+                            value = if low > value { low } else { value };
+                        }
+                        value
+                    } else {
+                        self.powers[order - 1][from * n + to]
+                    };
+                    if value - before < near || !options.selects(value, before) {
                         continue;
                     }
                     let forgotten = value - before;
@@ -322,6 +370,7 @@ impl Scratch {
                     self.stack.push(from);
                     let search = Search {
                         powers: &self.powers,
+                        columns: &self.columns,
                         n,
                         to,
                         target: value,
@@ -340,6 +389,8 @@ impl Scratch {
 /// The walks of a fixed length to `to` whose edges all reach `target`.
 struct Search<'a> {
     powers: &'a [Vec<f64>],
+    /// Transposes of the powers, so that a column is contiguous.
+    columns: &'a [Vec<f64>],
     n: usize,
     to: usize,
     target: f64,
@@ -366,9 +417,29 @@ impl Search<'_> {
             stack.pop();
             return go_on;
         }
-        let rest = &self.powers[remaining - 2];
-        for (next, &degree) in row.iter().enumerate() {
-            if degree < self.target || rest[next * n + self.to] < self.target {
+        let column = &self.columns[remaining - 2][self.to * n..(self.to + 1) * n];
+        if n <= 64 {
+            // A branch-free mask of the admissible steps, then its set bits
+            // in increasing order.
+            let mut mask = 0u64;
+            for (next, (&out, &into)) in row.iter().zip(column).enumerate() {
+                let admissible = (out >= self.target) & (into >= self.target);
+                mask |= u64::from(admissible) << next;
+            }
+            while mask != 0 {
+                let next = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                stack.push(next);
+                let go_on = self.walk(stack, next, remaining - 1, visit);
+                stack.pop();
+                if !go_on {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (next, (&out, &into)) in row.iter().zip(column).enumerate() {
+            if out < self.target || into < self.target {
                 continue;
             }
             stack.push(next);
@@ -379,6 +450,15 @@ impl Search<'_> {
             }
         }
         true
+    }
+}
+
+/// `out = transpose(matrix)` for `n x n` row-major matrices.
+fn transpose(matrix: &[f64], out: &mut [f64], n: usize) {
+    for (i, row) in matrix.chunks_exact(n).enumerate() {
+        for (j, &value) in row.iter().enumerate() {
+            out[j * n + i] = value;
+        }
     }
 }
 

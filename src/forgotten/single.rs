@@ -163,7 +163,7 @@ pub fn chained_forgotten_effects(
     check_chain(causes, incidence, effects, "chained forgotten effects")?;
     let (a, m, b) = (causes.view(), incidence.view(), effects.view());
     let (n, k) = incidence.shape();
-    memory::ensure_fits(
+    super::ensure_fits(
         || format!("forgotten effects of a {n} x {k} incidence matrix"),
         memory::matrix_bytes::<f64>(n, k).saturating_mul(4),
     )?;
@@ -177,39 +177,42 @@ pub fn chained_forgotten_effects(
         .filter(|&((i, j), &value)| options.selects(value, m[(i, j)]))
         .map(|(cell, _)| cell)
         .collect();
-    let found = selected
-        .par_iter()
-        .map(|&(i, j)| {
-            let target = mstar[(i, j)];
-            let mut paths = Vec::new();
-            let mut path_count = 0u64;
-            for via_cause in 0..n {
-                if a[(i, via_cause)] < target || mb[(via_cause, j)] < target {
-                    continue;
-                }
-                for via_effect in 0..b.nrows() {
-                    if m[(via_cause, via_effect)] >= target && b[(via_effect, j)] >= target {
-                        path_count += 1;
-                        if paths.len() < options.max_paths {
-                            paths.push(ChainedPath {
-                                via_cause,
-                                via_effect,
-                            });
-                        }
+    let search = |&(i, j): &(usize, usize)| {
+        let target = mstar[(i, j)];
+        let mut paths = Vec::new();
+        let mut path_count = 0u64;
+        for via_cause in 0..n {
+            if a[(i, via_cause)] < target || mb[(via_cause, j)] < target {
+                continue;
+            }
+            for via_effect in 0..b.nrows() {
+                if m[(via_cause, via_effect)] >= target && b[(via_effect, j)] >= target {
+                    path_count += 1;
+                    if paths.len() < options.max_paths {
+                        paths.push(ChainedPath {
+                            via_cause,
+                            via_effect,
+                        });
                     }
                 }
             }
-            ChainedEffect {
-                cause: i,
-                effect: j,
-                direct: m[(i, j)],
-                accumulated: target,
-                forgotten: forgotten[(i, j)],
-                paths,
-                path_count,
-            }
-        })
-        .collect();
+        }
+        ChainedEffect {
+            cause: i,
+            effect: j,
+            direct: m[(i, j)],
+            accumulated: target,
+            forgotten: forgotten[(i, j)],
+            paths,
+            path_count,
+        }
+    };
+    let work = selected.len() as u128 * n as u128 * b.nrows() as u128;
+    let found = if Execution::Auto.is_parallel(work, PARALLEL_WORK) {
+        selected.par_iter().map(search).collect()
+    } else {
+        selected.iter().map(search).collect()
+    };
     Ok(ChainedAnalysis {
         accumulated: incidence.same_labels(mstar),
         forgotten,
@@ -277,7 +280,7 @@ pub(crate) fn complete_unchecked(
     execution: Execution,
 ) -> Result<CompleteAnalysis> {
     let n = relation.nrows();
-    memory::ensure_fits(
+    super::ensure_fits(
         || {
             format!(
                 "{} max-min powers of a {n} x {n} relation",
@@ -287,7 +290,8 @@ pub(crate) fn complete_unchecked(
         memory::matrix_bytes::<f64>(n, n).saturating_mul(options.max_order as u128),
     )?;
     let t = relation.view();
-    let mut powers = vec![t.to_owned()];
+    let mut powers = vec![t.as_standard_layout().into_owned()];
+    let mut transposed = vec![t.t().as_standard_layout().into_owned()];
     let mut orders = Vec::with_capacity(options.max_order - 1);
     for order in 2..=options.max_order {
         let next = maxmin(powers[order - 2].view(), t, execution);
@@ -299,12 +303,19 @@ pub(crate) fn complete_unchecked(
             .filter(|&((i, j), &value)| options.selects(value, previous[(i, j)]))
             .map(|(cell, _)| cell)
             .collect();
+        transposed.push(current.t().as_standard_layout().into_owned());
         let search = |&(from, to): &(usize, usize)| {
             let target = current[(from, to)];
-            let mut walker = Walker::new(&powers, from, to, order, target);
-            let path_count = walker.count(from, order);
+            let mut walker = Walker::new(&powers[0], &transposed, (from, to), order, target);
             let mut paths = Vec::new();
             walker.collect(from, order, options.max_paths, &mut paths);
+            // Below the limit the list is complete; at the limit, count the
+            // rest without listing it.
+            let path_count = if paths.len() < options.max_paths {
+                paths.len() as u64
+            } else {
+                walker.count(from, order)
+            };
             Effect {
                 order,
                 from,
@@ -349,8 +360,13 @@ pub(crate) fn complete_unchecked(
 
 /// Depth-first search over the walks of a fixed length whose edges all
 /// reach a target degree.
-pub(crate) struct Walker<'a> {
-    powers: &'a [Array2<f64>],
+struct Walker<'a> {
+    n: usize,
+    /// `T`, row-major.
+    edges: &'a [f64],
+    /// `columns[r]` is the transpose of `T^(r+1)`, row-major, so that the
+    /// column `to` of every power is contiguous.
+    columns: Vec<&'a [f64]>,
     to: usize,
     target: f64,
     /// Number of completing walks from (node, remaining edges), memoised
@@ -360,17 +376,23 @@ pub(crate) struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    pub(crate) fn new(
-        powers: &'a [Array2<f64>],
-        from: usize,
-        to: usize,
+    fn new(
+        edges: &'a Array2<f64>,
+        transposed: &'a [Array2<f64>],
+        (from, to): (usize, usize),
         order: usize,
         target: f64,
     ) -> Self {
+        let contiguous = "powers are kept in standard layout";
         let mut stack = Vec::with_capacity(order + 1);
         stack.push(from);
         Self {
-            powers,
+            n: edges.nrows(),
+            edges: edges.as_slice().expect(contiguous),
+            columns: transposed
+                .iter()
+                .map(|power| power.as_slice().expect(contiguous))
+                .collect(),
             to,
             target,
             memo: HashMap::new(),
@@ -378,67 +400,50 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Whether a walk may step from `node` to `next` with `remaining` edges
-    /// left before the step.
-    fn can_step(&self, node: usize, next: usize, remaining: usize) -> bool {
-        if self.powers[0][(node, next)] < self.target {
-            return false;
-        }
-        match remaining - 1 {
-            0 => next == self.to,
-            left => self.powers[left - 1][(next, self.to)] >= self.target,
-        }
+    /// The nodes a walk at `node` with `remaining` edges left (at least 2)
+    /// may step to and still reach the target, in increasing order.
+    fn steps(&self, node: usize, remaining: usize) -> impl Iterator<Item = usize> + 'a {
+        let n = self.n;
+        let row = &self.edges[node * n..(node + 1) * n];
+        let column = &self.columns[remaining - 2][self.to * n..(self.to + 1) * n];
+        let target = self.target;
+        (0..n).filter(move |&next| row[next] >= target && column[next] >= target)
     }
 
     fn count(&mut self, node: usize, remaining: usize) -> u64 {
-        if remaining == 0 {
-            return u64::from(node == self.to);
+        if remaining == 1 {
+            return u64::from(self.edges[node * self.n + self.to] >= self.target);
         }
-        let n = self.powers[0].nrows();
         if let Some(&known) = self.memo.get(&(node, remaining)) {
             return known;
         }
         let mut total = 0u64;
-        for next in 0..n {
-            if self.can_step(node, next, remaining) {
-                total = total.saturating_add(self.count(next, remaining - 1));
-            }
+        for next in self.steps(node, remaining) {
+            total = total.saturating_add(self.count(next, remaining - 1));
         }
         self.memo.insert((node, remaining), total);
         total
     }
 
+    /// Lists the completing walks from `node` in lexicographic order, at
+    /// most `limit` of them.
     fn collect(&mut self, node: usize, remaining: usize, limit: usize, out: &mut Vec<Vec<usize>>) {
-        self.visit(node, remaining, &mut |path| {
-            out.push(path.to_vec());
-            out.len() < limit
-        });
-    }
-
-    /// Calls `visit` on every completing walk from `node` in lexicographic
-    /// order, the stack holding the walk so far, until `visit` returns
-    /// false. Returns false when stopped.
-    pub(crate) fn visit(
-        &mut self,
-        node: usize,
-        remaining: usize,
-        visit: &mut dyn FnMut(&[usize]) -> bool,
-    ) -> bool {
-        if remaining == 0 {
-            return visit(&self.stack);
-        }
-        let n = self.powers[0].nrows();
-        for next in 0..n {
-            if self.can_step(node, next, remaining) {
-                self.stack.push(next);
-                let go_on = self.visit(next, remaining - 1, visit);
+        if remaining == 1 {
+            if self.edges[node * self.n + self.to] >= self.target {
+                self.stack.push(self.to);
+                out.push(self.stack.clone());
                 self.stack.pop();
-                if !go_on {
-                    return false;
-                }
             }
+            return;
         }
-        true
+        for next in self.steps(node, remaining) {
+            if out.len() >= limit {
+                return;
+            }
+            self.stack.push(next);
+            self.collect(next, remaining - 1, limit, out);
+            self.stack.pop();
+        }
     }
 }
 
@@ -475,7 +480,7 @@ pub fn chained_graph(
 ) -> Result<FuzzyRelation> {
     check_chain(causes, incidence, effects, "chained graph")?;
     let (n, m) = incidence.shape();
-    memory::ensure_fits(
+    super::ensure_fits(
         || format!("a chained graph of {n} causes and {m} effects"),
         memory::matrix_bytes::<f64>(n + m, n + m),
     )?;
@@ -563,4 +568,55 @@ pub(crate) fn maxmin(
         cells.chunks_mut(cols).enumerate().for_each(fill_row);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_relation(n: usize) -> FuzzyRelation {
+        let values = Array2::from_shape_fn((n, n), |(i, j)| {
+            if i == j {
+                1.0
+            } else {
+                ((i * 31 + j * 17) % 23) as f64 / 22.0
+            }
+        });
+        FuzzyRelation::new(values).unwrap()
+    }
+
+    #[test]
+    fn serial_and_parallel_agree() {
+        let relation = sample_relation(90);
+        let options = ForgottenOptions {
+            threshold: 0.1,
+            max_order: 3,
+            ..ForgottenOptions::default()
+        };
+        let serial = complete_unchecked(&relation, &options, Execution::Serial).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let parallel = pool
+            .install(|| complete_unchecked(&relation, &options, Execution::Parallel))
+            .unwrap();
+        assert!(serial.effects().count() > 0);
+        assert_eq!(serial, parallel);
+    }
+
+    #[test]
+    fn maxmin_matches_the_definition() {
+        let relation = sample_relation(17);
+        let t = relation.view();
+        for execution in [Execution::Serial, Execution::Parallel] {
+            let product = maxmin(t, t, execution);
+            for ((i, j), &value) in product.indexed_iter() {
+                let expected = (0..17)
+                    .map(|k| t[(i, k)].min(t[(k, j)]))
+                    .fold(0.0, f64::max);
+                assert_eq!(value, expected, "cell ({i}, {j}) under {execution:?}");
+            }
+        }
+    }
 }
