@@ -751,3 +751,33 @@ fn margins_resample_experts_on_request() {
     assert!(test.upper <= 0.5, "{test:?}");
     assert!(test.p_value < 0.05, "{test:?}");
 }
+
+#[test]
+fn equal_decimal_differences_have_no_interval() {
+    use fuzzy_affinity::forgotten::{
+        BootstrapOptions, ExpertGraph, ExpertStack, ForgottenOptions, Inference,
+        expert_forgotten_effects,
+    };
+
+    // Each expert's order-2 effect 0 -> 2 is h - l, which is 0.6 in decimal
+    // for every expert although 0.9 - 0.3 and 0.8 - 0.2 differ in f64.
+    let experts = [(0.9, 0.3), (0.8, 0.2), (0.7, 0.1)]
+        .iter()
+        .map(|&(h, l)| {
+            FuzzyRelation::from_rows([[1.0, h, l], [0.0, 1.0, h], [0.0, 0.0, 1.0]]).unwrap()
+        })
+        .collect();
+    let graph = ExpertGraph::complete(ExpertStack::new(experts).unwrap()).unwrap();
+    let options = ForgottenOptions::with_threshold(0.5);
+    let paths = expert_forgotten_effects(&graph, &options, &BootstrapOptions::new(200, 7)).unwrap();
+    let path = paths
+        .iter()
+        .find(|p| p.nodes == [0, 1, 2])
+        .expect("path 0 -> 1 -> 2");
+    assert_eq!(path.values, vec![0.6, 0.6, 0.6]);
+    assert!(
+        matches!(path.inference, Inference::Constant),
+        "{:?}",
+        path.inference
+    );
+}

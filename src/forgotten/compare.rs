@@ -53,6 +53,25 @@ pub(crate) fn compare_difference(a: f64, b: f64, t: f64) -> Ordering {
     compare_binary(a, b, t)
 }
 
+/// `a - b` computed exactly on the decimal values of `a` and `b`, then
+/// rounded once to the nearest `f64`, so `0.9 - 0.3` is the double nearest
+/// 0.6 (which `f64` subtraction misses by one unit in the last place) and
+/// equal decimal differences give equal doubles.
+pub(crate) fn difference(a: f64, b: f64) -> f64 {
+    if let (Some(da), Some(db)) = (decimal(a), decimal(b)) {
+        let scale = da.1.max(db.1);
+        if scale <= MAX_SCALE {
+            let lift = |(mantissa, s): (i128, i32)| mantissa * 10i128.pow((scale - s) as u32);
+            let exact = lift(da) - lift(db);
+            // Rust's float parsing is correctly rounded.
+            if let Ok(value) = format!("{exact}e-{scale}").parse::<f64>() {
+                return value;
+            }
+        }
+    }
+    a - b
+}
+
 /// Orders `a - b` against `t` exactly on the binary values.
 fn compare_binary(a: f64, b: f64, t: f64) -> Ordering {
     // TwoSum: `difference + error` equals `a - b` exactly. Rounding is

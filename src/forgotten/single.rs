@@ -8,7 +8,7 @@ use ndarray::{Array2, ArrayView2, s};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{ForgottenOptions, require_unit_diagonal};
+use super::{ForgottenOptions, compare, require_unit_diagonal};
 use crate::error::{Error, Result};
 use crate::memory;
 use crate::parallel::Execution;
@@ -170,7 +170,9 @@ pub fn chained_forgotten_effects(
     let am = maxmin(a, m, Execution::Auto);
     let mb = maxmin(m, b, Execution::Auto);
     let mstar = maxmin(am.view(), b, Execution::Auto);
-    let forgotten = &mstar - &m;
+    let forgotten = ndarray::Zip::from(&mstar)
+        .and(&m)
+        .map_collect(|&accumulated, &direct| compare::difference(accumulated, direct));
 
     let selected: Vec<(usize, usize)> = mstar
         .indexed_iter()
@@ -322,7 +324,7 @@ pub(crate) fn complete_unchecked(
                 to,
                 previous: previous[(from, to)],
                 accumulated: target,
-                forgotten: target - previous[(from, to)],
+                forgotten: compare::difference(target, previous[(from, to)]),
                 paths,
                 path_count,
             }
