@@ -27,6 +27,13 @@ fn general(c: &mut Criterion) {
             let Some(r) = peer_input(&file) else { continue };
             for threads in [1, 2] {
                 let pool = pool(threads);
+                let id = BenchmarkId::new(format!("{scale}/auto/threads-{threads}"), n);
+                group.bench_with_input(id, &r, |b, r| {
+                    pool.install(|| b.iter(|| r.transitive_closure().unwrap()));
+                });
+            }
+            for threads in [1, 2] {
+                let pool = pool(threads);
                 let id = BenchmarkId::new(format!("{scale}/floyd-warshall/threads-{threads}"), n);
                 group.bench_with_input(id, &r, |b, r| {
                     pool.install(|| {

@@ -53,6 +53,8 @@ mod parallel;
 mod partition;
 mod rank;
 mod relation;
+mod simd;
+mod sorted_edges;
 mod tnorm;
 
 pub use closure::{ClosureAlgorithm, FILL_PARALLEL_CUTOFF};

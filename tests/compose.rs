@@ -61,7 +61,7 @@ fn pools_of_one_and_four_threads_agree() {
 
 #[test]
 fn wide_codes_match_triple_loop() {
-    // More than 65 536 distinct degrees, so the kernel runs on u32 codes.
+    // More than 65 536 distinct degrees, so the kernel runs on the degrees.
     let r = FuzzyRelation::new(ndarray::Array2::from_shape_fn((300, 300), |(i, j)| {
         ((i * 300 + j) * 7919 % 90_001) as f64 / 90_000.0
     }))
