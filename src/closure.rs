@@ -11,7 +11,7 @@
 //!   the closure value of two elements is the bottleneck (smallest edge) on
 //!   the path joining them in a maximum spanning tree.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,7 @@ use crate::rank::{Code, Coding};
 use crate::relation::FuzzyRelation;
 use crate::simd::SimdLevel;
 use crate::sorted_edges;
+use crate::spanning_tree::{is_proximity, is_symmetric, symmetric_closure};
 use crate::tnorm::TNorm;
 
 /// Elements (n^2) above which the spanning-tree route fills the result on
@@ -413,128 +414,6 @@ fn close_pivot_rows<C: Code>(r: &mut [C], n: usize, start: usize, end: usize) {
             }
         }
     }
-}
-
-/// Whether a square matrix is symmetric, compared tile by tile so both the
-/// row and the column side stay in cache.
-pub(crate) fn is_symmetric(values: ArrayView2<'_, f64>) -> bool {
-    const TILE: usize = 64;
-    let n = values.nrows();
-    if n != values.ncols() {
-        return false;
-    }
-    for ib in (0..n).step_by(TILE) {
-        for jb in (ib..n).step_by(TILE) {
-            for i in ib..(ib + TILE).min(n) {
-                for j in jb.max(i + 1)..(jb + TILE).min(n) {
-                    if values[[i, j]] != values[[j, i]] {
-                        return false;
-                    }
-                }
-            }
-        }
-    }
-    true
-}
-
-/// Whether a square matrix is reflexive and symmetric.
-pub(crate) fn is_proximity(values: ArrayView2<'_, f64>) -> bool {
-    values.nrows() == values.ncols()
-        && values.diag().iter().all(|&v| v == 1.0)
-        && is_symmetric(values)
-}
-
-/// The elements of a symmetric relation in the order Prim's algorithm adds
-/// them to a maximum spanning tree, with the degree of the tree edge that
-/// adds each one.
-///
-/// Prim starts at element 0 and, at each step, adds the outside element with
-/// the largest degree to the tree, the smallest index among equal degrees.
-/// For p < q the closure value of `order[p]` and `order[q]` is the minimum of
-/// `weights[p + 1..=q]`. A maximum-weight edge leaving the tree after
-/// step t crosses a cut that separates the two, so no path beats the
-/// minimum; and while Prim keeps adding edges of degree at least m, it stays
-/// inside one connected component of the m-cut, so `order[p..=q]` are joined
-/// at level m.
-#[derive(Debug, Clone)]
-pub(crate) struct PrimChain {
-    /// Elements in the order they join the tree; `order[0] == 0`.
-    pub(crate) order: Vec<usize>,
-    /// `weights[t]` is the degree that joins `order[t]`; `weights[0]` is 1.
-    pub(crate) weights: Vec<f64>,
-}
-
-impl PrimChain {
-    /// Runs Prim's algorithm on the off-diagonal degrees of a symmetric
-    /// matrix in O(n^2) time.
-    pub(crate) fn new(values: ArrayView2<'_, f64>) -> Self {
-        let values = values.as_standard_layout();
-        let n = values.nrows();
-        let mut order = Vec::with_capacity(n);
-        let mut weights = Vec::with_capacity(n);
-        // best[v] is the largest degree from the tree to v, or -1 once v is
-        // in the tree; degrees are never negative.
-        let mut best = vec![-1.0f64; n];
-        let mut current = 0;
-        order.push(0);
-        weights.push(1.0);
-        if n > 1 {
-            best[1..].copy_from_slice(&values.row(0).as_slice().expect("standard layout")[1..]);
-        }
-        for _ in 1..n {
-            let top = best.iter().copied().fold(-1.0, f64::max);
-            let next = best
-                .iter()
-                .position(|&v| v == top)
-                .expect("the maximum is an element of best");
-            order.push(next);
-            weights.push(top);
-            best[next] = -1.0;
-            current = next;
-            let row = values.row(current);
-            let row = row.as_slice().expect("standard layout");
-            for (b, &v) in best.iter_mut().zip(row) {
-                let raised = if v > *b { v } else { *b };
-                *b = if *b < 0.0 { *b } else { raised };
-            }
-        }
-        let _ = current;
-        Self { order, weights }
-    }
-}
-
-/// The max-min transitive closure of a symmetric matrix: bottleneck values
-/// along Prim's chain off the diagonal, and the row maximum on it (the best
-/// cycle through i goes to a neighbour and straight back).
-pub(crate) fn symmetric_closure(values: ArrayView2<'_, f64>, execution: Execution) -> Array2<f64> {
-    let n = values.nrows();
-    let chain = PrimChain::new(values);
-    let mut position = vec![0; n];
-    for (p, &v) in chain.order.iter().enumerate() {
-        position[v] = p;
-    }
-    let mut out = Array2::<f64>::zeros((n, n));
-    let fill = |(v, row): (usize, &mut [f64])| {
-        let p = position[v];
-        let mut level = 1.0f64;
-        for q in p + 1..n {
-            level = level.min(chain.weights[q]);
-            row[chain.order[q]] = level;
-        }
-        level = 1.0;
-        for q in (0..p).rev() {
-            level = level.min(chain.weights[q + 1]);
-            row[chain.order[q]] = level;
-        }
-        row[v] = values.row(v).iter().copied().fold(0.0, f64::max);
-    };
-    let slice = out.as_slice_mut().expect("standard layout");
-    if execution.is_parallel((n * n) as u128, FILL_PARALLEL_CUTOFF) {
-        slice.par_chunks_mut(n).enumerate().for_each(fill);
-    } else {
-        slice.chunks_mut(n).enumerate().for_each(fill);
-    }
-    out
 }
 
 #[cfg(test)]

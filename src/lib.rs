@@ -55,6 +55,7 @@ mod rank;
 mod relation;
 mod simd;
 mod sorted_edges;
+mod spanning_tree;
 mod tnorm;
 
 pub use closure::{ClosureAlgorithm, FILL_PARALLEL_CUTOFF};

@@ -8,9 +8,9 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::closure::{PrimChain, is_proximity};
 use crate::error::{Error, Result, check_alpha};
 use crate::relation::FuzzyRelation;
+use crate::spanning_tree::{PrimChain, is_proximity};
 
 /// Elements above which the transitivity check of
 /// [`PartitionTree::from_similarity`] runs its O(n^2) row scans on the rayon
