@@ -15,13 +15,12 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::compose::{Shape, collect_terms, compose_codes, max_min_into};
+use crate::compose::{Shape, apply_terms, collect_terms, compose_codes, max_min_into};
 use crate::error::Result;
 use crate::memory;
 use crate::parallel::Execution;
 use crate::rank::{Code, Coding};
 use crate::relation::FuzzyRelation;
-use crate::simd::SimdLevel;
 use crate::sorted_edges;
 use crate::spanning_tree::{is_proximity, is_symmetric, symmetric_closure};
 use crate::tnorm::TNorm;
@@ -373,7 +372,6 @@ fn square_to_fixpoint<C: Code>(r: &mut Vec<C>, n: usize, execution: Execution) {
 fn floyd_warshall<C: Code>(r: &mut [C], n: usize, execution: Execution) {
     let parallel =
         execution.is_parallel((n as u128).pow(3), crate::compose::COMPOSE_PARALLEL_CUTOFF);
-    let simd = SimdLevel::detect();
     let mut start = 0;
     while start < n {
         let end = (start + PIVOT_BLOCK).min(n);
@@ -383,7 +381,7 @@ fn floyd_warshall<C: Code>(r: &mut [C], n: usize, execution: Execution) {
         let pivots: &[C] = pivots;
         let update = |row: &mut [C], terms: &mut Vec<(C, u32)>| {
             collect_terms(&row[start..end], 0, terms);
-            simd.apply_terms(terms, pivots, n, row);
+            apply_terms(terms, pivots, n, row);
         };
         if parallel {
             before

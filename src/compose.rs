@@ -16,7 +16,6 @@ use crate::memory;
 use crate::parallel::Execution;
 use crate::rank::{Code, Codebook, Coding};
 use crate::relation::FuzzyRelation;
-use crate::simd::SimdLevel;
 use crate::tnorm::TNorm;
 
 /// Min-max element operations (`r * k * c`) above which composition runs on
@@ -273,11 +272,10 @@ pub(crate) fn compose_codes<C: Code>(
     if cols == 0 || inner == 0 {
         return;
     }
-    let simd = SimdLevel::detect();
     let run_block = |row_terms: &mut Vec<RowTerms<C>>, (block, out_rows): (usize, &mut [C])| {
         let first = block * ROWS_PER_TASK * inner;
         let a_rows = &a[first..first + out_rows.len() / cols * inner];
-        simd.compose_block(a_rows, b, cols, out_rows, row_terms);
+        compose_block(a_rows, b, cols, out_rows, row_terms);
     };
     if execution.is_parallel(shape.work(), COMPOSE_PARALLEL_CUTOFF) {
         out.par_chunks_mut(ROWS_PER_TASK * cols)
@@ -295,7 +293,7 @@ pub(crate) fn compose_codes<C: Code>(
 /// of [`TERMS_PER_ROUND`]: every degree of a round is at least every degree
 /// of the later rounds.
 #[derive(Debug, Default)]
-pub(crate) struct RowTerms<C> {
+struct RowTerms<C> {
     terms: Vec<(C, u32)>,
     /// End offset in `terms` and largest degree of each arranged round.
     rounds: Vec<(usize, C)>,
@@ -341,8 +339,7 @@ impl<C: Code> RowTerms<C> {
 /// the largest degree of the next round is at most the tile's minimum:
 /// min(a, _) <= a cannot raise any entry then. The rounds are arranged once
 /// per row and shared by its tiles.
-#[inline(always)]
-pub(crate) fn compose_block_portable<C: Code>(
+fn compose_block<C: Code>(
     a_rows: &[C],
     b: &[C],
     cols: usize,
@@ -367,7 +364,7 @@ pub(crate) fn compose_block_portable<C: Code>(
     }
 }
 
-#[inline(always)]
+#[inline]
 fn apply_rounds<C: Code>(
     terms: &mut RowTerms<C>,
     b: &[C],
@@ -427,13 +424,7 @@ pub(crate) fn collect_terms<C: Code>(row: &[C], offset: usize, terms: &mut Vec<(
 /// The terms are taken in decreasing order of `a`, [`TERMS_PER_ROUND`] at a
 /// time, and dropped once `a` is at most the minimum of `out`, because such a
 /// term cannot raise any entry. `terms` is consumed.
-#[inline(always)]
-pub(crate) fn apply_terms_portable<C: Code>(
-    terms: &mut Vec<(C, u32)>,
-    b: &[C],
-    cols: usize,
-    out: &mut [C],
-) {
+pub(crate) fn apply_terms<C: Code>(terms: &mut Vec<(C, u32)>, b: &[C], cols: usize, out: &mut [C]) {
     let mut floor = minimum(out);
     loop {
         terms.retain(|&(a, _)| a > floor);

@@ -53,7 +53,6 @@ mod parallel;
 mod partition;
 mod rank;
 mod relation;
-mod simd;
 mod sorted_edges;
 mod spanning_tree;
 mod tnorm;

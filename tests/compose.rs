@@ -194,3 +194,24 @@ fn sup_t_reference_cases() {
         check_composition_case(&case);
     }
 }
+
+#[test]
+fn wide_results_span_several_column_tiles() {
+    // 11 degrees (u8 codes), 700 degrees (u16 codes) and continuous degrees,
+    // each with more result columns than one tile holds.
+    for levels in [11usize, 700, 1_000_003] {
+        let r = FuzzyRelation::new(ndarray::Array2::from_shape_fn((21, 9), |(i, j)| {
+            ((i * 13 + j * 7) * 7919 % levels) as f64 / (levels - 1) as f64
+        }))
+        .unwrap();
+        let s = FuzzyRelation::new(ndarray::Array2::from_shape_fn((9, 2_100), |(i, j)| {
+            ((i * 2_100 + j) * 104_729 % levels) as f64 / (levels - 1) as f64
+        }))
+        .unwrap();
+        let expected = plain_compose(&r, &s, Minimum);
+        for execution in [Execution::Serial, Execution::Parallel] {
+            let rs = r.compose_with_execution(&s, execution).unwrap();
+            assert_eq!(rs.view(), expected.view(), "{levels} levels, {execution:?}");
+        }
+    }
+}
