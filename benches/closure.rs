@@ -47,7 +47,7 @@ fn general(c: &mut Criterion) {
                     });
                 });
             }
-            if n <= 512 {
+            if n <= 1024 {
                 let id = BenchmarkId::new(format!("{scale}/squaring/threads-2"), n);
                 group.bench_with_input(id, &r, |b, r| {
                     b.iter(|| {

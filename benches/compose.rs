@@ -28,12 +28,10 @@ fn compose(c: &mut Criterion) {
                     pool.install(|| b.iter(|| r.compose(r).unwrap()));
                 });
             }
-            if n <= 512 {
-                let id = BenchmarkId::new(format!("{scale}/naive-f64"), n);
-                group.bench_with_input(id, &r, |b, r| {
-                    b.iter(|| r.compose_with(r, Minimum).unwrap());
-                });
-            }
+            let id = BenchmarkId::new(format!("{scale}/naive-f64/threads-2"), n);
+            group.bench_with_input(id, &r, |b, r| {
+                b.iter(|| r.compose_with(r, Minimum).unwrap());
+            });
         }
     }
     group.finish();
