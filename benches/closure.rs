@@ -132,5 +132,28 @@ fn linkage(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, general, symmetric, linkage);
+/// Serial against parallel fill of the spanning-tree route on small sides,
+/// the measurement behind `FILL_PARALLEL_CUTOFF`.
+fn cutoff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fill-cutoff");
+    group.sample_size(20);
+    let pool = pool(2);
+    for n in [128, 256, 512] {
+        let p = generated_proximity(n, 7);
+        for execution in [Execution::Serial, Execution::Parallel] {
+            let id = BenchmarkId::new(format!("{execution:?}"), n);
+            group.bench_with_input(id, &p, |b, p| {
+                pool.install(|| {
+                    b.iter(|| {
+                        p.transitive_closure_using(ClosureAlgorithm::SpanningTree, execution)
+                            .unwrap()
+                    })
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, general, symmetric, linkage, cutoff);
 criterion_main!(benches);

@@ -2,11 +2,11 @@
 //! against the crate's own f64 triple loop (`compose_with(Minimum)`).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use fuzzy_affinity::Minimum;
+use fuzzy_affinity::{Execution, Minimum};
 
 mod bench_inputs;
 
-use bench_inputs::{QUICK_MAX_SIDE, full_run, peer_input, pool};
+use bench_inputs::{QUICK_MAX_SIDE, full_run, generated_proximity, peer_input, pool};
 
 fn compose(c: &mut Criterion) {
     let full = full_run();
@@ -37,5 +37,23 @@ fn compose(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compose);
+/// Serial against parallel on small sides, the measurement behind
+/// `COMPOSE_PARALLEL_CUTOFF`.
+fn cutoff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("maxmin-cutoff");
+    group.sample_size(20);
+    let pool = pool(2);
+    for n in [64, 128, 256] {
+        let r = generated_proximity(n, 7);
+        for execution in [Execution::Serial, Execution::Parallel] {
+            let id = BenchmarkId::new(format!("{execution:?}"), n);
+            group.bench_with_input(id, &r, |b, r| {
+                pool.install(|| b.iter(|| r.compose_with_execution(r, execution).unwrap()));
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, compose, cutoff);
 criterion_main!(benches);

@@ -27,12 +27,13 @@ use crate::tnorm::TNorm;
 
 /// Elements (n^2) above which the spanning-tree route fills the result on
 /// the rayon pool under [`Execution::Auto`]; the same cut-off applies to the
-/// per-pivot row updates of the sup-T closure.
+/// per-pivot row updates of the sup-T closure and to the symmetry check.
 ///
-/// The fill writes n^2 degrees in O(n^2) time; below 2^16 entries (a
-/// 256 x 256 relation) it takes tens of microseconds and the fork-join
-/// overhead of rayon dominates. Measured with `benches/closure.rs` on the
-/// 2-core KVM guest recorded in docs/benchmarks.md.
+/// The cut-off trades rayon's fork-join overhead against the second core.
+/// The `fill-cutoff` group of `benches/closure.rs` on a 2-vCPU KVM guest
+/// (busy with other builds) measured serial and parallel within 5% of each
+/// other from 128 x 128 to 512 x 512, so the split starts at 256 x 256
+/// (2^16 entries), where it no longer costs anything measurable.
 pub const FILL_PARALLEL_CUTOFF: u128 = 1 << 16;
 
 /// Pivot rows per block of the blocked Floyd-Warshall: the block's rows
@@ -106,7 +107,7 @@ impl FuzzyRelation {
     }
 
     /// The max-min transitive closure computed by `algorithm`, run as
-    /// `execution` says.
+    /// `execution` selects.
     ///
     /// Every algorithm and every [`Execution`] returns the same relation, bit
     /// for bit, whatever the number of threads.

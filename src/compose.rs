@@ -21,10 +21,10 @@ use crate::tnorm::TNorm;
 /// Min-max element operations (`r * k * c`) above which composition runs on
 /// the rayon pool under [`Execution::Auto`].
 ///
-/// Below about 2^21 operations (a 128 x 128 product) the kernel takes well
-/// under a millisecond and the fork-join overhead of rayon outweighs the
-/// second core; measured with `benches/compose.rs` on the 2-core KVM guest
-/// recorded in docs/benchmarks.md.
+/// The cut-off trades rayon's fork-join overhead against the second core.
+/// The `maxmin-cutoff` group of `benches/compose.rs` on a 2-vCPU KVM guest
+/// (busy with other builds) measured a 64 x 64 product at 153 us serial and
+/// 221 us parallel, and broke even at 128 x 128 (2^21 operations).
 pub const COMPOSE_PARALLEL_CUTOFF: u128 = 1 << 21;
 
 /// Rows of the result handed to one rayon task; they share each column tile
@@ -77,7 +77,7 @@ impl FuzzyRelation {
         self.compose_with_execution(other, Execution::Auto)
     }
 
-    /// The max-min composition, run as `execution` says.
+    /// The max-min composition, run as `execution` selects.
     ///
     /// Every [`Execution`] returns the same relation, bit for bit, whatever
     /// the number of threads; tests and benchmarks use this entry point to
@@ -157,7 +157,7 @@ impl FuzzyRelation {
         self.compose_with_tnorm_execution(other, t, Execution::Auto)
     }
 
-    /// The sup-T composition, run as `execution` says.
+    /// The sup-T composition, run as `execution` selects.
     ///
     /// # Errors
     ///

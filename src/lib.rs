@@ -63,6 +63,6 @@ pub use crisp::CrispRelation;
 pub use error::{Axis, Error, Result};
 pub use memory::available_bytes;
 pub use parallel::Execution;
-pub use partition::{Level, Merge, PartitionTree};
+pub use partition::{Merge, PartitionLevel, PartitionTree};
 pub use relation::FuzzyRelation;
 pub use tnorm::{Lukasiewicz, Minimum, Product, TNorm};

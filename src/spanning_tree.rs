@@ -60,7 +60,7 @@ pub(crate) fn is_proximity(values: ArrayView2<'_, f64>) -> bool {
 /// the largest degree to the tree, the smallest index among equal degrees.
 /// For p < q the closure value of `order[p]` and `order[q]` is the minimum m
 /// of `weights[p + 1..=q]`. No path does better: with t the step that
-/// reaches m, the tree before step t holds `order[p]` and not `order[q]`, and
+/// reaches m, the tree before step t contains `order[p]` and not `order[q]`, and
 /// every edge leaving it has degree at most m. And the bound is reached:
 /// while Prim adds edges of degree at least m it stays inside one connected
 /// component of the m-cut (at most one component is ever entered and not
