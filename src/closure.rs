@@ -1,7 +1,7 @@
 //! Transitive closures: max-min (R+), sup-T, and the similarity closure of
 //! a proximity relation.
 //!
-//! Three max-min algorithms compute the same relation:
+//! Four max-min algorithms compute the same relation:
 //!
 //! - [`ClosureAlgorithm::Naive`] squares until nothing changes,
 //!   R := R or (R o R), at most about log2(n) + 1 compositions.
@@ -10,6 +10,8 @@
 //! - [`ClosureAlgorithm::SpanningTree`] handles symmetric input in O(n^2):
 //!   the closure value of two elements is the bottleneck (smallest edge) on
 //!   the path joining them in a maximum spanning tree.
+//! - [`ClosureAlgorithm::SortedEdges`] inserts edges in decreasing degree
+//!   into bitset reachability rows and stops once every pair is connected.
 
 use ndarray::Array2;
 use rayon::prelude::*;

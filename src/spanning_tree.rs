@@ -16,7 +16,7 @@ use crate::parallel::Execution;
 /// with its mirror, so both stay in the L1 cache.
 const SYMMETRY_TILE: usize = 32;
 
-/// Whether a square matrix is symmetric.
+/// Returns true when the matrix is square and symmetric.
 pub(crate) fn is_symmetric(values: ArrayView2<'_, f64>) -> bool {
     let n = values.nrows();
     if n != values.ncols() {
@@ -45,7 +45,7 @@ pub(crate) fn is_symmetric(values: ArrayView2<'_, f64>) -> bool {
     }
 }
 
-/// Whether a square matrix is reflexive and symmetric.
+/// Returns true when the matrix is square, reflexive and symmetric.
 pub(crate) fn is_proximity(values: ArrayView2<'_, f64>) -> bool {
     values.nrows() == values.ncols()
         && values.diag().iter().all(|&v| v == 1.0)

@@ -191,7 +191,7 @@ fn wide_codes_match_naive() {
 
 #[test]
 fn pools_of_one_and_four_threads_agree() {
-    let r = pseudo_random(300, 101, 3);
+    let r = pseudo_random(160, 101, 3);
     let p = r.symmetric_closure().unwrap().reflexive_closure().unwrap();
     for algorithm in ALGORITHMS {
         for execution in [Execution::Serial, Execution::Parallel, Execution::Auto] {
