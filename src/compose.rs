@@ -39,6 +39,10 @@ const TILE_BYTES: usize = 1024;
 /// the largest remaining degrees, then recomputes the row minimum.
 const TERMS_PER_ROUND: usize = 32;
 
+/// Largest terms of a row sorted up front; rounds beyond them are found by
+/// selection.
+const SORTED_PREFIX: usize = 8 * TERMS_PER_ROUND;
+
 impl FuzzyRelation {
     /// The max-min composition (R o S)(x, z) = max over y of min(R(x, y), S(y, z)).
     ///
@@ -107,8 +111,9 @@ impl FuzzyRelation {
             Coding::U8(book, codes) => compose_coded(&book, &codes, shape, execution),
             Coding::U16(book, codes) => compose_coded(&book, &codes, shape, execution),
             Coding::Degrees => {
-                let left = self.view().as_standard_layout().into_owned();
-                let right = other.view().as_standard_layout().into_owned();
+                // Borrowed, not copied, when already in row-major order.
+                let (left, right) = (self.view(), other.view());
+                let (left, right) = (left.as_standard_layout(), right.as_standard_layout());
                 let mut out = vec![0.0f64; rows * cols];
                 compose_codes(
                     left.as_slice().expect("standard layout"),
@@ -309,6 +314,9 @@ impl<C: Code> RowTerms<C> {
     /// rounds up to it first; `None` when the terms run out before it.
     #[inline]
     fn round(&mut self, index: usize) -> Option<(usize, usize, C)> {
+        if self.rounds.is_empty() && !self.terms.is_empty() {
+            self.sort_prefix();
+        }
         while self.rounds.len() <= index {
             let start = self.rounds.last().map_or(0, |r| r.0);
             if start == self.terms.len() {
@@ -329,6 +337,24 @@ impl<C: Code> RowTerms<C> {
         };
         let (end, largest) = self.rounds[index];
         Some((start, end, largest))
+    }
+}
+
+impl<C: Code> RowTerms<C> {
+    /// Arranges the first rounds at once: one selection puts the
+    /// [`SORTED_PREFIX`] largest terms first, and a sort orders them, which
+    /// costs less than a selection per round over all the terms.
+    fn sort_prefix(&mut self) {
+        let prefix = SORTED_PREFIX.min(self.terms.len());
+        if prefix < self.terms.len() {
+            self.terms
+                .select_nth_unstable_by(prefix - 1, |x, y| y.0.order(&x.0));
+        }
+        self.terms[..prefix].sort_unstable_by(|x, y| y.0.order(&x.0));
+        for start in (0..prefix).step_by(TERMS_PER_ROUND) {
+            let end = (start + TERMS_PER_ROUND).min(prefix);
+            self.rounds.push((end, self.terms[start].0));
+        }
     }
 }
 
