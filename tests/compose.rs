@@ -215,3 +215,23 @@ fn wide_results_span_several_column_tiles() {
         }
     }
 }
+
+#[test]
+fn long_rows_exceed_the_sorted_prefix() {
+    // Rows of 600 terms: the kernel sorts the largest 256 and selects the
+    // rest round by round, on u8 codes, u16 codes and degrees.
+    for levels in [11usize, 700, 1_000_003] {
+        let r = FuzzyRelation::new(ndarray::Array2::from_shape_fn((40, 600), |(i, j)| {
+            ((i * 600 + j) * 7919 % levels) as f64 / (levels - 1) as f64
+        }))
+        .unwrap();
+        let s = FuzzyRelation::new(ndarray::Array2::from_shape_fn((600, 30), |(i, j)| {
+            // Low degrees, so rows keep needing terms past the prefix.
+            ((i * 30 + j) * 104_729 % levels) as f64 / (levels - 1) as f64 * 0.3
+        }))
+        .unwrap();
+        let expected = plain_compose(&r, &s, Minimum);
+        let rs = r.compose_with_execution(&s, Execution::Serial).unwrap();
+        assert_eq!(rs.view(), expected.view(), "{levels} levels");
+    }
+}
