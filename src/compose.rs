@@ -39,7 +39,7 @@ const TILE_BYTES: usize = 1024;
 /// the largest remaining degrees, then recomputes the row minimum.
 const TERMS_PER_ROUND: usize = 32;
 
-/// Largest terms of a row sorted up front; rounds beyond them are found by
+/// Most terms of a row sorted up front; rounds beyond them are found by
 /// selection.
 const SORTED_PREFIX: usize = 8 * TERMS_PER_ROUND;
 
@@ -341,11 +341,14 @@ impl<C: Code> RowTerms<C> {
 }
 
 impl<C: Code> RowTerms<C> {
-    /// Arranges the first rounds at once: one selection puts the
-    /// [`SORTED_PREFIX`] largest terms first, and a sort orders them, which
-    /// costs less than a selection per round over all the terms.
+    /// Arranges the first rounds at once: one selection puts the largest
+    /// terms first (a quarter of them, between one round and
+    /// [`SORTED_PREFIX`]), and a sort orders them, which costs less than a
+    /// selection per round over all the terms.
     fn sort_prefix(&mut self) {
-        let prefix = SORTED_PREFIX.min(self.terms.len());
+        let prefix = (self.terms.len() / 4)
+            .clamp(TERMS_PER_ROUND, SORTED_PREFIX)
+            .min(self.terms.len());
         if prefix < self.terms.len() {
             self.terms
                 .select_nth_unstable_by(prefix - 1, |x, y| y.0.order(&x.0));
