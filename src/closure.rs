@@ -383,7 +383,7 @@ fn floyd_warshall<C: Code>(r: &mut [C], n: usize, execution: Execution) {
         let (pivots, after) = rest.split_at_mut((end - start) * n);
         let pivots: &[C] = pivots;
         let update = |row: &mut [C], terms: &mut Vec<(C, u32)>| {
-            collect_terms(&row[start..end], 0, terms);
+            collect_terms(&row[start..end], terms);
             apply_terms(terms, pivots, n, row);
         };
         if parallel {

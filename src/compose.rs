@@ -23,8 +23,9 @@ use crate::tnorm::TNorm;
 ///
 /// The cut-off trades rayon's fork-join overhead against the second core.
 /// The `maxmin-cutoff` group of `benches/compose.rs` on a 2-vCPU KVM guest
-/// (busy with other builds) measured a 64 x 64 product at 153 us serial and
-/// 221 us parallel, and broke even at 128 x 128 (2^21 operations).
+/// (busy with other builds) measured a 64 x 64 product at 137 us serial and
+/// 192 us parallel, and a 128 x 128 one (2^21 operations) at 828 us serial
+/// and 629 us parallel.
 pub const COMPOSE_PARALLEL_CUTOFF: u128 = 1 << 21;
 
 /// Rows of the result handed to one rayon task; they share each column tile
@@ -306,7 +307,7 @@ struct RowTerms<C> {
 
 impl<C: Code> RowTerms<C> {
     fn reset(&mut self, row: &[C]) {
-        collect_terms(row, 0, &mut self.terms);
+        collect_terms(row, &mut self.terms);
         self.rounds.clear();
     }
 
@@ -435,16 +436,15 @@ fn apply_rounds<C: Code>(
     }
 }
 
-/// Replaces `terms` with the nonzero degrees of `row` and their indexes,
-/// shifted by `offset`. Zero terms contribute min(0, _) = 0, which can never
-/// raise an entry.
-pub(crate) fn collect_terms<C: Code>(row: &[C], offset: usize, terms: &mut Vec<(C, u32)>) {
+/// Replaces `terms` with the nonzero degrees of `row` and their indexes.
+/// Zero terms contribute min(0, _) = 0, which can never raise an entry.
+pub(crate) fn collect_terms<C: Code>(row: &[C], terms: &mut Vec<(C, u32)>) {
     terms.clear();
     terms.extend(
         row.iter()
             .enumerate()
             .filter(|(_, a)| !a.is_zero())
-            .map(|(y, &a)| (a, (y + offset) as u32)),
+            .map(|(y, &a)| (a, y as u32)),
     );
 }
 
