@@ -418,21 +418,28 @@ fn apply_rounds<C: Code>(
                 count += 1;
             }
         }
-        let mut quads = live[..count].chunks_exact(4);
-        for quad in &mut quads {
-            let rows = [
-                row_of(quad[0].1),
-                row_of(quad[1].1),
-                row_of(quad[2].1),
-                row_of(quad[3].1),
-            ];
-            max_min_into4(out, rows, [quad[0].0, quad[1].0, quad[2].0, quad[3].0]);
-        }
-        for &(a, y) in quads.remainder() {
-            max_min_into(out, row_of(y), a);
-        }
+        apply_each(&live[..count], row_of, out);
         floor = minimum(out);
         index += 1;
+    }
+}
+
+/// Raises `out` by every term (a, y), four terms per pass over `out`;
+/// `row_of(y)` is the part of row y of the right operand under `out`.
+#[inline]
+fn apply_each<'b, C: Code>(terms: &[(C, u32)], row_of: impl Fn(u32) -> &'b [C], out: &mut [C]) {
+    let mut quads = terms.chunks_exact(4);
+    for quad in &mut quads {
+        let rows = [
+            row_of(quad[0].1),
+            row_of(quad[1].1),
+            row_of(quad[2].1),
+            row_of(quad[3].1),
+        ];
+        max_min_into4(out, rows, [quad[0].0, quad[1].0, quad[2].0, quad[3].0]);
+    }
+    for &(a, y) in quads.remainder() {
+        max_min_into(out, row_of(y), a);
     }
 }
 
@@ -465,19 +472,7 @@ pub(crate) fn apply_terms<C: Code>(terms: &mut Vec<(C, u32)>, b: &[C], cols: usi
             terms.select_nth_unstable_by(take - 1, |x, y| y.0.order(&x.0));
         }
         let row_of = |y: u32| &b[y as usize * cols..(y as usize + 1) * cols];
-        let mut chunk = terms[..take].chunks_exact(4);
-        for quad in &mut chunk {
-            let rows = [
-                row_of(quad[0].1),
-                row_of(quad[1].1),
-                row_of(quad[2].1),
-                row_of(quad[3].1),
-            ];
-            max_min_into4(out, rows, [quad[0].0, quad[1].0, quad[2].0, quad[3].0]);
-        }
-        for &(a, y) in chunk.remainder() {
-            max_min_into(out, row_of(y), a);
-        }
+        apply_each(&terms[..take], row_of, out);
         terms.drain(..take);
         floor = minimum(out);
     }
