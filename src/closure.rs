@@ -1,7 +1,7 @@
 //! Transitive closures: max-min (R+), sup-T, and the similarity closure of
 //! a proximity relation.
 //!
-//! Three max-min algorithms compute the same relation:
+//! Four max-min algorithms compute the same relation:
 //!
 //! - [`ClosureAlgorithm::Naive`] squares until nothing changes,
 //!   R := R or (R o R), at most about log2(n) + 1 compositions.
@@ -10,8 +10,10 @@
 //! - [`ClosureAlgorithm::SpanningTree`] handles symmetric input in O(n^2):
 //!   the closure value of two elements is the bottleneck (smallest edge) on
 //!   the path joining them in a maximum spanning tree.
+//! - [`ClosureAlgorithm::SortedEdges`] inserts edges in decreasing degree
+//!   into bitset reachability rows and stops once every pair is connected.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,18 +21,21 @@ use crate::compose::{Shape, apply_terms, collect_terms, compose_codes, max_min_i
 use crate::error::Result;
 use crate::memory;
 use crate::parallel::Execution;
-use crate::rank::{Code, Codebook, Width};
+use crate::rank::{Code, Coding};
 use crate::relation::FuzzyRelation;
+use crate::sorted_edges;
+use crate::spanning_tree::{is_proximity, is_symmetric, symmetric_closure};
 use crate::tnorm::TNorm;
 
 /// Elements (n^2) above which the spanning-tree route fills the result on
 /// the rayon pool under [`Execution::Auto`]; the same cut-off applies to the
-/// per-pivot row updates of the sup-T closure.
+/// per-pivot row updates of the sup-T closure and to the symmetry check.
 ///
-/// The fill writes n^2 degrees in O(n^2) time; below 2^16 entries (a
-/// 256 x 256 relation) it takes tens of microseconds and the fork-join
-/// overhead of rayon dominates. Measured with `benches/closure.rs` on the
-/// 2-core KVM guest recorded in docs/benchmarks.md.
+/// The cut-off trades rayon's fork-join overhead against the second core.
+/// The `fill-cutoff` group of `benches/closure.rs` on a 2-vCPU KVM guest
+/// (busy with other builds) measured serial and parallel within 5% of each
+/// other from 128 x 128 to 512 x 512, so the split starts at 256 x 256
+/// (2^16 entries), where it no longer costs anything measurable.
 pub const FILL_PARALLEL_CUTOFF: u128 = 1 << 16;
 
 /// Pivot rows per block of the blocked Floyd-Warshall: the block's rows
@@ -42,6 +47,7 @@ const PIVOT_BLOCK: usize = 64;
 /// transitive closure. Every choice returns the same relation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ClosureAlgorithm {
     /// Squaring until a fixpoint: R := R or (R o R). O(n^3 log n); the
     /// reference the other algorithms are tested against.
@@ -53,8 +59,15 @@ pub enum ClosureAlgorithm {
     /// Maximum spanning tree (Prim, O(n^2)) and bottleneck values along it
     /// (O(n^2)). Needs a proximity (reflexive and symmetric) relation.
     SpanningTree,
+    /// Edges inserted in decreasing degree into bitset reachability rows:
+    /// each pair takes the degree of the edge that first connects it, and
+    /// the insertions stop once every pair is connected. O(n^3 / 64) word
+    /// operations in the worst case; on dense inputs the pairs are all
+    /// connected after O(n log n) edges, so the cost is close to O(n^2).
+    /// Runs on one thread apart from collecting and sorting the edges.
+    SortedEdges,
     /// The spanning-tree route for symmetric input (reflexive or not: the
-    /// diagonal of the closure is then the row maximum), Floyd-Warshall
+    /// diagonal of the closure is then the row maximum), sorted edges
     /// otherwise.
     #[default]
     Auto,
@@ -76,7 +89,9 @@ impl FuzzyRelation {
     ///
     /// # Complexity
     ///
-    /// O(n^2) time for symmetric input, O(n^3) otherwise; O(n^2) extra space.
+    /// O(n^2) time for symmetric input; otherwise O(n^3 / 64) word operations
+    /// in the worst case and close to O(n^2) on dense inputs (see
+    /// [`ClosureAlgorithm::SortedEdges`]); O(n^2) extra space.
     ///
     /// # Examples
     ///
@@ -94,7 +109,7 @@ impl FuzzyRelation {
     }
 
     /// The max-min transitive closure computed by `algorithm`, run as
-    /// `execution` says.
+    /// `execution` selects.
     ///
     /// Every algorithm and every [`Execution`] returns the same relation, bit
     /// for bit, whatever the number of threads.
@@ -145,11 +160,12 @@ impl FuzzyRelation {
                 }
                 symmetric_closure(self.view(), execution)
             }
+            ClosureAlgorithm::SortedEdges => sorted_edges::closure(self.view())?,
             ClosureAlgorithm::Auto => {
                 if is_symmetric(self.view()) {
                     symmetric_closure(self.view(), execution)
                 } else {
-                    closure_on_codes(self, execution, CodeKernel::FloydWarshall)?
+                    sorted_edges::closure(self.view())?
                 }
             }
         };
@@ -274,47 +290,48 @@ impl FuzzyRelation {
     }
 }
 
-/// The max-min closure kernels that run on rank codes.
+/// The max-min closure kernels that run on rank codes. Closures only
+/// select degrees already present, so one codebook serves.
 #[derive(Debug, Clone, Copy)]
 enum CodeKernel {
     Squaring,
     FloydWarshall,
 }
 
-/// Encodes `relation`, runs `kernel` on its codes and decodes the result.
-/// Closures only select degrees already present, so one codebook serves.
 fn closure_on_codes(
     relation: &FuzzyRelation,
     execution: Execution,
     kernel: CodeKernel,
 ) -> Result<Array2<f64>> {
-    let book = Codebook::build(&[relation.view()])?;
-    match book.width() {
-        Width::U8 => closure_via::<u8>(&book, relation, execution, kernel),
-        Width::U16 => closure_via::<u16>(&book, relation, execution, kernel),
-        Width::U32 => closure_via::<u32>(&book, relation, execution, kernel),
-    }
+    let n = relation.nrows();
+    memory::ensure_fits(
+        || format!("the working copies of a {n} x {n} relation"),
+        memory::matrix_bytes::<f64>(n, n).saturating_mul(2),
+    )?;
+    Ok(match Coding::new(&[relation.view()])? {
+        Coding::U8(book, mut codes) => {
+            kernel.run(&mut codes[0], n, execution);
+            book.decode(&codes[0], n, n)
+        }
+        Coding::U16(book, mut codes) => {
+            kernel.run(&mut codes[0], n, execution);
+            book.decode(&codes[0], n, n)
+        }
+        Coding::Degrees => {
+            let mut values: Vec<f64> = relation.view().iter().copied().collect();
+            kernel.run(&mut values, n, execution);
+            Array2::from_shape_vec((n, n), values).expect("one value per entry")
+        }
+    })
 }
 
-fn closure_via<C: Code>(
-    book: &Codebook,
-    relation: &FuzzyRelation,
-    execution: Execution,
-    kernel: CodeKernel,
-) -> Result<Array2<f64>> {
-    let n = relation.nrows();
-    let mut codes: Vec<C> = book.encode(relation.view())?;
-    match kernel {
-        CodeKernel::Squaring => {
-            memory::ensure_fits(
-                || format!("squaring a {n} x {n} relation"),
-                memory::matrix_bytes::<C>(n, n),
-            )?;
-            square_to_fixpoint(&mut codes, n, execution);
+impl CodeKernel {
+    fn run<C: Code>(self, codes: &mut Vec<C>, n: usize, execution: Execution) {
+        match self {
+            CodeKernel::Squaring => square_to_fixpoint(codes, n, execution),
+            CodeKernel::FloydWarshall => floyd_warshall(codes, n, execution),
         }
-        CodeKernel::FloydWarshall => floyd_warshall(&mut codes, n, execution),
     }
-    Ok(book.decode(&codes, n, n))
 }
 
 /// R := max(R, R o R) until R stops changing.
@@ -366,7 +383,7 @@ fn floyd_warshall<C: Code>(r: &mut [C], n: usize, execution: Execution) {
         let (pivots, after) = rest.split_at_mut((end - start) * n);
         let pivots: &[C] = pivots;
         let update = |row: &mut [C], terms: &mut Vec<(C, u32)>| {
-            collect_terms(&row[start..end], 0, terms);
+            collect_terms(&row[start..end], terms);
             apply_terms(terms, pivots, n, row);
         };
         if parallel {
@@ -393,133 +410,11 @@ fn close_pivot_rows<C: Code>(r: &mut [C], n: usize, start: usize, end: usize) {
         for i in start..end {
             let row = &mut r[i * n..(i + 1) * n];
             let a = row[k];
-            if i != k && a.rank() != 0 {
+            if i != k && !a.is_zero() {
                 max_min_into(row, &pivot_row, a);
             }
         }
     }
-}
-
-/// Whether a square matrix is symmetric, compared tile by tile so both the
-/// row and the column side stay in cache.
-pub(crate) fn is_symmetric(values: ArrayView2<'_, f64>) -> bool {
-    const TILE: usize = 64;
-    let n = values.nrows();
-    if n != values.ncols() {
-        return false;
-    }
-    for ib in (0..n).step_by(TILE) {
-        for jb in (ib..n).step_by(TILE) {
-            for i in ib..(ib + TILE).min(n) {
-                for j in jb.max(i + 1)..(jb + TILE).min(n) {
-                    if values[[i, j]] != values[[j, i]] {
-                        return false;
-                    }
-                }
-            }
-        }
-    }
-    true
-}
-
-/// Whether a square matrix is reflexive and symmetric.
-pub(crate) fn is_proximity(values: ArrayView2<'_, f64>) -> bool {
-    values.nrows() == values.ncols()
-        && values.diag().iter().all(|&v| v == 1.0)
-        && is_symmetric(values)
-}
-
-/// The elements of a symmetric relation in the order Prim's algorithm adds
-/// them to a maximum spanning tree, with the degree of the tree edge that
-/// adds each one.
-///
-/// Prim starts at element 0 and, at each step, adds the outside element with
-/// the largest degree to the tree, the smallest index among equal degrees.
-/// For p < q the closure value of `order[p]` and `order[q]` is the minimum of
-/// `weights[p + 1..=q]`. A maximum-weight edge leaving the tree after
-/// step t crosses a cut that separates the two, so no path beats the
-/// minimum; and while Prim keeps adding edges of degree at least m, it stays
-/// inside one connected component of the m-cut, so `order[p..=q]` are joined
-/// at level m.
-#[derive(Debug, Clone)]
-pub(crate) struct PrimChain {
-    /// Elements in the order they join the tree; `order[0] == 0`.
-    pub(crate) order: Vec<usize>,
-    /// `weights[t]` is the degree that joins `order[t]`; `weights[0]` is 1.
-    pub(crate) weights: Vec<f64>,
-}
-
-impl PrimChain {
-    /// Runs Prim's algorithm on the off-diagonal degrees of a symmetric
-    /// matrix in O(n^2) time.
-    pub(crate) fn new(values: ArrayView2<'_, f64>) -> Self {
-        let values = values.as_standard_layout();
-        let n = values.nrows();
-        let mut order = Vec::with_capacity(n);
-        let mut weights = Vec::with_capacity(n);
-        // best[v] is the largest degree from the tree to v, or -1 once v is
-        // in the tree; degrees are never negative.
-        let mut best = vec![-1.0f64; n];
-        let mut current = 0;
-        order.push(0);
-        weights.push(1.0);
-        if n > 1 {
-            best[1..].copy_from_slice(&values.row(0).as_slice().expect("standard layout")[1..]);
-        }
-        for _ in 1..n {
-            let top = best.iter().copied().fold(-1.0, f64::max);
-            let next = best
-                .iter()
-                .position(|&v| v == top)
-                .expect("the maximum is an element of best");
-            order.push(next);
-            weights.push(top);
-            best[next] = -1.0;
-            current = next;
-            let row = values.row(current);
-            let row = row.as_slice().expect("standard layout");
-            for (b, &v) in best.iter_mut().zip(row) {
-                let raised = if v > *b { v } else { *b };
-                *b = if *b < 0.0 { *b } else { raised };
-            }
-        }
-        let _ = current;
-        Self { order, weights }
-    }
-}
-
-/// The max-min transitive closure of a symmetric matrix: bottleneck values
-/// along Prim's chain off the diagonal, and the row maximum on it (the best
-/// cycle through i goes to a neighbour and straight back).
-pub(crate) fn symmetric_closure(values: ArrayView2<'_, f64>, execution: Execution) -> Array2<f64> {
-    let n = values.nrows();
-    let chain = PrimChain::new(values);
-    let mut position = vec![0; n];
-    for (p, &v) in chain.order.iter().enumerate() {
-        position[v] = p;
-    }
-    let mut out = Array2::<f64>::zeros((n, n));
-    let fill = |(v, row): (usize, &mut [f64])| {
-        let p = position[v];
-        let mut level = 1.0f64;
-        for q in p + 1..n {
-            level = level.min(chain.weights[q]);
-            row[chain.order[q]] = level;
-        }
-        level = 1.0;
-        for q in (0..p).rev() {
-            level = level.min(chain.weights[q + 1]);
-            row[chain.order[q]] = level;
-        }
-        row[v] = values.row(v).iter().copied().fold(0.0, f64::max);
-    };
-    let slice = out.as_slice_mut().expect("standard layout");
-    if execution.is_parallel((n * n) as u128, FILL_PARALLEL_CUTOFF) {
-        slice.par_chunks_mut(n).enumerate().for_each(fill);
-    } else {
-        slice.chunks_mut(n).enumerate().for_each(fill);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -534,6 +429,7 @@ mod tests {
             ClosureAlgorithm::Naive,
             ClosureAlgorithm::FloydWarshall,
             ClosureAlgorithm::SpanningTree,
+            ClosureAlgorithm::SortedEdges,
             ClosureAlgorithm::Auto,
         ] {
             let err = r

@@ -14,25 +14,35 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::memory;
 use crate::parallel::Execution;
-use crate::rank::{Code, Codebook, Width};
+use crate::rank::{Code, Codebook, Coding};
 use crate::relation::FuzzyRelation;
 use crate::tnorm::TNorm;
 
 /// Min-max element operations (`r * k * c`) above which composition runs on
 /// the rayon pool under [`Execution::Auto`].
 ///
-/// Below about 2^21 operations (a 128 x 128 product) the kernel takes well
-/// under a millisecond and the fork-join overhead of rayon outweighs the
-/// second core; measured with `benches/compose.rs` on the 2-core KVM guest
-/// recorded in docs/benchmarks.md.
+/// The cut-off trades rayon's fork-join overhead against the second core.
+/// The `maxmin-cutoff` group of `benches/compose.rs` on a 2-vCPU KVM guest
+/// (busy with other builds) measured a 64 x 64 product at 137 us serial and
+/// 192 us parallel, and a 128 x 128 one (2^21 operations) at 828 us serial
+/// and 629 us parallel.
 pub const COMPOSE_PARALLEL_CUTOFF: u128 = 1 << 21;
 
-/// Rows of the result handed to one rayon task.
-const ROWS_PER_TASK: usize = 8;
+/// Rows of the result handed to one rayon task; they share each column tile
+/// of the right operand while it is in cache.
+const ROWS_PER_TASK: usize = 16;
+
+/// Bytes of one row of a column tile: 1 KiB, so a tile of a right operand
+/// with 1024 rows is 1 MiB and fits the L2 cache of current x86 cores.
+const TILE_BYTES: usize = 1024;
 
 /// Left-row terms taken per pruning round: the kernel applies this many of
 /// the largest remaining degrees, then recomputes the row minimum.
 const TERMS_PER_ROUND: usize = 32;
+
+/// Most terms of a row sorted up front; rounds beyond them are found by
+/// selection.
+const SORTED_PREFIX: usize = 8 * TERMS_PER_ROUND;
 
 impl FuzzyRelation {
     /// The max-min composition (R o S)(x, z) = max over y of min(R(x, y), S(y, z)).
@@ -72,7 +82,7 @@ impl FuzzyRelation {
         self.compose_with_execution(other, Execution::Auto)
     }
 
-    /// The max-min composition, run as `execution` says.
+    /// The max-min composition, run as `execution` selects.
     ///
     /// Every [`Execution`] returns the same relation, bit for bit, whatever
     /// the number of threads; tests and benchmarks use this entry point to
@@ -97,12 +107,24 @@ impl FuzzyRelation {
             || format!("the {rows} x {cols} composition"),
             memory::matrix_bytes::<f64>(rows, cols),
         )?;
-        let book = Codebook::build(&[self.view(), other.view()])?;
         let shape = Shape { rows, inner, cols };
-        let values = match book.width() {
-            Width::U8 => compose_via::<u8>(&book, self, other, shape, execution)?,
-            Width::U16 => compose_via::<u16>(&book, self, other, shape, execution)?,
-            Width::U32 => compose_via::<u32>(&book, self, other, shape, execution)?,
+        let values = match Coding::new(&[self.view(), other.view()])? {
+            Coding::U8(book, codes) => compose_coded(&book, &codes, shape, execution),
+            Coding::U16(book, codes) => compose_coded(&book, &codes, shape, execution),
+            Coding::Degrees => {
+                // Borrowed, not copied, when already in row-major order.
+                let (left, right) = (self.view(), other.view());
+                let (left, right) = (left.as_standard_layout(), right.as_standard_layout());
+                let mut out = vec![0.0f64; rows * cols];
+                compose_codes(
+                    left.as_slice().expect("standard layout"),
+                    right.as_slice().expect("standard layout"),
+                    &mut out,
+                    shape,
+                    execution,
+                );
+                Array2::from_shape_vec((rows, cols), out).expect("one value per entry")
+            }
         };
         Ok(chained_labels(self, other, values))
     }
@@ -141,7 +163,7 @@ impl FuzzyRelation {
         self.compose_with_tnorm_execution(other, t, Execution::Auto)
     }
 
-    /// The sup-T composition, run as `execution` says.
+    /// The sup-T composition, run as `execution` selects.
     ///
     /// # Errors
     ///
@@ -229,18 +251,15 @@ fn chained_labels(
     )
 }
 
-fn compose_via<C: Code>(
+fn compose_coded<C: Code + Into<usize>>(
     book: &Codebook,
-    left: &FuzzyRelation,
-    right: &FuzzyRelation,
+    codes: &[Vec<C>],
     shape: Shape,
     execution: Execution,
-) -> Result<Array2<f64>> {
-    let a: Vec<C> = book.encode(left.view())?;
-    let b: Vec<C> = book.encode(right.view())?;
+) -> Array2<f64> {
     let mut out = vec![C::default(); shape.rows * shape.cols];
-    compose_codes(&a, &b, &mut out, shape, execution);
-    Ok(book.decode(&out, shape.rows, shape.cols))
+    compose_codes(&codes[0], &codes[1], &mut out, shape, execution);
+    book.decode(&out, shape.rows, shape.cols)
 }
 
 /// Writes the max-min composition of the row-major codes `a` (rows x inner)
@@ -259,41 +278,180 @@ pub(crate) fn compose_codes<C: Code>(
     if cols == 0 || inner == 0 {
         return;
     }
-    let run_block = |(block, out_rows): (usize, &mut [C])| {
-        let mut terms = Vec::with_capacity(inner);
-        for (offset, out_row) in out_rows.chunks_mut(cols).enumerate() {
-            let i = block * ROWS_PER_TASK + offset;
-            compose_row(&a[i * inner..(i + 1) * inner], b, cols, out_row, &mut terms);
-        }
+    let run_block = |row_terms: &mut Vec<RowTerms<C>>, (block, out_rows): (usize, &mut [C])| {
+        let first = block * ROWS_PER_TASK * inner;
+        let a_rows = &a[first..first + out_rows.len() / cols * inner];
+        compose_block(a_rows, b, cols, out_rows, row_terms);
     };
     if execution.is_parallel(shape.work(), COMPOSE_PARALLEL_CUTOFF) {
         out.par_chunks_mut(ROWS_PER_TASK * cols)
             .enumerate()
-            .for_each(run_block);
+            .for_each_init(Vec::new, run_block);
     } else {
-        out.chunks_mut(ROWS_PER_TASK * cols)
-            .enumerate()
-            .for_each(run_block);
+        let mut row_terms = Vec::new();
+        for item in out.chunks_mut(ROWS_PER_TASK * cols).enumerate() {
+            run_block(&mut row_terms, item);
+        }
     }
 }
 
-/// Builds one row of a max-min composition: `out[z] = max over y of
-/// min(row[y], b[y, z])`, with `out` starting at zero.
-fn compose_row<C: Code>(row: &[C], b: &[C], cols: usize, out: &mut [C], terms: &mut Vec<(C, u32)>) {
-    collect_terms(row, 0, terms);
-    apply_terms(terms, b, cols, out);
+/// The nonzero terms (a, y) of one left row, arranged on demand into rounds
+/// of [`TERMS_PER_ROUND`]: every degree of a round is at least every degree
+/// of the later rounds.
+#[derive(Debug, Default)]
+struct RowTerms<C> {
+    terms: Vec<(C, u32)>,
+    /// End offset in `terms` and largest degree of each arranged round.
+    rounds: Vec<(usize, C)>,
 }
 
-/// Replaces `terms` with the nonzero degrees of `row` and their indexes,
-/// shifted by `offset`. Zero terms contribute min(0, _) = 0, which can never
-/// raise an entry.
-pub(crate) fn collect_terms<C: Code>(row: &[C], offset: usize, terms: &mut Vec<(C, u32)>) {
+impl<C: Code> RowTerms<C> {
+    fn reset(&mut self, row: &[C]) {
+        collect_terms(row, &mut self.terms);
+        self.rounds.clear();
+    }
+
+    /// The term range and largest degree of round `index`, arranging the
+    /// rounds up to it first; `None` when the terms run out before it.
+    #[inline]
+    fn round(&mut self, index: usize) -> Option<(usize, usize, C)> {
+        if self.rounds.is_empty() && !self.terms.is_empty() {
+            self.sort_prefix();
+        }
+        while self.rounds.len() <= index {
+            let start = self.rounds.last().map_or(0, |r| r.0);
+            if start == self.terms.len() {
+                return None;
+            }
+            let rest = &mut self.terms[start..];
+            let take = TERMS_PER_ROUND.min(rest.len());
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, |x, y| y.0.order(&x.0));
+            }
+            let largest = rest[..take].iter().fold(C::default(), |m, t| m.max_of(t.0));
+            self.rounds.push((start + take, largest));
+        }
+        let start = if index == 0 {
+            0
+        } else {
+            self.rounds[index - 1].0
+        };
+        let (end, largest) = self.rounds[index];
+        Some((start, end, largest))
+    }
+}
+
+impl<C: Code> RowTerms<C> {
+    /// Arranges the first rounds at once: one selection puts the largest
+    /// terms first (a quarter of them, between one round and
+    /// [`SORTED_PREFIX`]), and a sort orders them, which costs less than a
+    /// selection per round over all the terms.
+    fn sort_prefix(&mut self) {
+        let prefix = (self.terms.len() / 4)
+            .clamp(TERMS_PER_ROUND, SORTED_PREFIX)
+            .min(self.terms.len());
+        if prefix < self.terms.len() {
+            self.terms
+                .select_nth_unstable_by(prefix - 1, |x, y| y.0.order(&x.0));
+        }
+        self.terms[..prefix].sort_unstable_by(|x, y| y.0.order(&x.0));
+        for start in (0..prefix).step_by(TERMS_PER_ROUND) {
+            let end = (start + TERMS_PER_ROUND).min(prefix);
+            self.rounds.push((end, self.terms[start].0));
+        }
+    }
+}
+
+/// Composes a block of left rows `a_rows` with `b` into `out_rows`, one
+/// column tile at a time so the tile of `b` stays in cache across the rows.
+///
+/// Each (row, tile) pair takes the rounds of its row in order and stops once
+/// the largest degree of the next round is at most the tile's minimum:
+/// min(a, _) <= a cannot raise any entry then. The rounds are arranged once
+/// per row and shared by its tiles.
+fn compose_block<C: Code>(
+    a_rows: &[C],
+    b: &[C],
+    cols: usize,
+    out_rows: &mut [C],
+    row_terms: &mut Vec<RowTerms<C>>,
+) {
+    let rows = out_rows.len() / cols;
+    let inner = a_rows.len() / rows;
+    if row_terms.len() < rows {
+        row_terms.resize_with(rows, RowTerms::default);
+    }
+    for (r, terms) in row_terms[..rows].iter_mut().enumerate() {
+        terms.reset(&a_rows[r * inner..(r + 1) * inner]);
+    }
+    let tile = (TILE_BYTES / std::mem::size_of::<C>()).max(1);
+    for start in (0..cols).step_by(tile) {
+        let end = (start + tile).min(cols);
+        for (r, terms) in row_terms[..rows].iter_mut().enumerate() {
+            let out = &mut out_rows[r * cols + start..r * cols + end];
+            apply_rounds(terms, b, cols, start, out);
+        }
+    }
+}
+
+#[inline]
+fn apply_rounds<C: Code>(
+    terms: &mut RowTerms<C>,
+    b: &[C],
+    cols: usize,
+    start: usize,
+    out: &mut [C],
+) {
+    let width = out.len();
+    let row_of = |y: u32| &b[y as usize * cols + start..][..width];
+    let mut floor = minimum(out);
+    let mut index = 0;
+    let mut live = [(C::default(), 0u32); TERMS_PER_ROUND];
+    while let Some((first, end, largest)) = terms.round(index) {
+        if largest <= floor {
+            break;
+        }
+        let mut count = 0;
+        for &term in &terms.terms[first..end] {
+            if term.0 > floor {
+                live[count] = term;
+                count += 1;
+            }
+        }
+        apply_each(&live[..count], row_of, out);
+        floor = minimum(out);
+        index += 1;
+    }
+}
+
+/// Raises `out` by every term (a, y), four terms per pass over `out`;
+/// `row_of(y)` is the part of row y of the right operand under `out`.
+#[inline]
+fn apply_each<'b, C: Code>(terms: &[(C, u32)], row_of: impl Fn(u32) -> &'b [C], out: &mut [C]) {
+    let mut quads = terms.chunks_exact(4);
+    for quad in &mut quads {
+        let rows = [
+            row_of(quad[0].1),
+            row_of(quad[1].1),
+            row_of(quad[2].1),
+            row_of(quad[3].1),
+        ];
+        max_min_into4(out, rows, [quad[0].0, quad[1].0, quad[2].0, quad[3].0]);
+    }
+    for &(a, y) in quads.remainder() {
+        max_min_into(out, row_of(y), a);
+    }
+}
+
+/// Replaces `terms` with the nonzero degrees of `row` and their indexes.
+/// Zero terms contribute min(0, _) = 0, which can never raise an entry.
+pub(crate) fn collect_terms<C: Code>(row: &[C], terms: &mut Vec<(C, u32)>) {
     terms.clear();
     terms.extend(
         row.iter()
             .enumerate()
-            .filter(|(_, a)| a.rank() != 0)
-            .map(|(y, &a)| (a, (y + offset) as u32)),
+            .filter(|(_, a)| !a.is_zero())
+            .map(|(y, &a)| (a, y as u32)),
     );
 }
 
@@ -303,7 +461,7 @@ pub(crate) fn collect_terms<C: Code>(row: &[C], offset: usize, terms: &mut Vec<(
 /// time, and dropped once `a` is at most the minimum of `out`, because such a
 /// term cannot raise any entry. `terms` is consumed.
 pub(crate) fn apply_terms<C: Code>(terms: &mut Vec<(C, u32)>, b: &[C], cols: usize, out: &mut [C]) {
-    let mut floor = out.iter().copied().min().unwrap_or_default();
+    let mut floor = minimum(out);
     loop {
         terms.retain(|&(a, _)| a > floor);
         if terms.is_empty() {
@@ -311,24 +469,12 @@ pub(crate) fn apply_terms<C: Code>(terms: &mut Vec<(C, u32)>, b: &[C], cols: usi
         }
         let take = TERMS_PER_ROUND.min(terms.len());
         if take < terms.len() {
-            terms.select_nth_unstable_by(take - 1, |x, y| y.0.cmp(&x.0));
+            terms.select_nth_unstable_by(take - 1, |x, y| y.0.order(&x.0));
         }
         let row_of = |y: u32| &b[y as usize * cols..(y as usize + 1) * cols];
-        let mut chunk = terms[..take].chunks_exact(4);
-        for quad in &mut chunk {
-            let rows = [
-                row_of(quad[0].1),
-                row_of(quad[1].1),
-                row_of(quad[2].1),
-                row_of(quad[3].1),
-            ];
-            max_min_into4(out, rows, [quad[0].0, quad[1].0, quad[2].0, quad[3].0]);
-        }
-        for &(a, y) in chunk.remainder() {
-            max_min_into(out, row_of(y), a);
-        }
+        apply_each(&terms[..take], row_of, out);
         terms.drain(..take);
-        floor = out.iter().copied().min().unwrap_or_default();
+        floor = minimum(out);
     }
 }
 
@@ -336,7 +482,7 @@ pub(crate) fn apply_terms<C: Code>(terms: &mut Vec<(C, u32)>, b: &[C], cols: usi
 #[inline]
 pub(crate) fn max_min_into<C: Code>(out: &mut [C], row: &[C], a: C) {
     for (o, &x) in out.iter_mut().zip(row) {
-        *o = (*o).max(x.min(a));
+        *o = o.max_of(x.min_of(a));
     }
 }
 
@@ -346,10 +492,28 @@ fn max_min_into4<C: Code>(out: &mut [C], rows: [&[C]; 4], a: [C; 4]) {
     let n = out.len();
     let (r0, r1, r2, r3) = (&rows[0][..n], &rows[1][..n], &rows[2][..n], &rows[3][..n]);
     for z in 0..n {
-        let m01 = r0[z].min(a[0]).max(r1[z].min(a[1]));
-        let m23 = r2[z].min(a[2]).max(r3[z].min(a[3]));
-        out[z] = out[z].max(m01.max(m23));
+        let m01 = r0[z].min_of(a[0]).max_of(r1[z].min_of(a[1]));
+        let m23 = r2[z].min_of(a[2]).max_of(r3[z].min_of(a[3]));
+        out[z] = out[z].max_of(m01.max_of(m23));
     }
+}
+
+/// The smallest value of `values`, or zero when empty; sixteen running
+/// minima so the loop vectorises for `f64` as well.
+#[inline]
+pub(crate) fn minimum<C: Code>(values: &[C]) -> C {
+    let Some(&first) = values.first() else {
+        return C::default();
+    };
+    let mut lanes = [first; 16];
+    let mut chunks = values.chunks_exact(16);
+    for chunk in &mut chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane = lane.min_of(v);
+        }
+    }
+    let rest = chunks.remainder().iter().copied().fold(first, C::min_of);
+    lanes.into_iter().fold(rest, C::min_of)
 }
 
 #[cfg(test)]

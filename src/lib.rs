@@ -59,6 +59,8 @@ mod proximity;
 mod rank;
 mod relation;
 pub mod scale;
+mod sorted_edges;
+mod spanning_tree;
 mod tnorm;
 
 pub use affinity::{
@@ -72,7 +74,7 @@ pub use crisp::CrispRelation;
 pub use error::{Axis, Error, Result};
 pub use memory::available_bytes;
 pub use parallel::Execution;
-pub use partition::{Level, Merge, PartitionTree};
+pub use partition::{Merge, PartitionLevel, PartitionTree};
 pub use relation::FuzzyRelation;
 pub use tnorm::{Lukasiewicz, Minimum, Product, TNorm};
 

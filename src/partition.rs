@@ -8,9 +8,9 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::closure::{PrimChain, is_proximity};
 use crate::error::{Error, Result, check_alpha};
 use crate::relation::FuzzyRelation;
+use crate::spanning_tree::{PrimChain, is_proximity};
 
 /// Elements above which the transitivity check of
 /// [`PartitionTree::from_similarity`] runs its O(n^2) row scans on the rayon
@@ -32,7 +32,7 @@ pub struct Merge {
 
 /// The classes of one alpha-cut of a similarity relation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Level {
+pub struct PartitionLevel {
     /// The level: a degree present in the relation.
     pub alpha: f64,
     /// The classes of the cut R >= alpha, each sorted by index, ordered by
@@ -240,7 +240,7 @@ impl PartitionTree {
     /// # Complexity
     ///
     /// O(n L) time and output size for L levels.
-    pub fn levels(&self) -> Vec<Level> {
+    pub fn levels(&self) -> Vec<PartitionLevel> {
         let representatives = self.representatives();
         let mut sets = DisjointSets::new(self.size);
         let mut next = 0;
@@ -259,7 +259,7 @@ impl PartitionTree {
     /// # Errors
     ///
     /// [`Error::InvalidThreshold`] when `alpha` is NaN or outside [0, 1].
-    pub fn classes_at(&self, alpha: f64) -> Result<Level> {
+    pub fn classes_at(&self, alpha: f64) -> Result<PartitionLevel> {
         check_alpha(alpha, None)?;
         let mut sets = DisjointSets::new(self.size);
         self.apply_merges(&mut sets, &self.representatives(), 0, alpha);
@@ -292,7 +292,7 @@ impl PartitionTree {
         next
     }
 
-    fn level(&self, alpha: f64, sets: &mut DisjointSets) -> Level {
+    fn level(&self, alpha: f64, sets: &mut DisjointSets) -> PartitionLevel {
         let mut class_of_root = vec![usize::MAX; self.size];
         let mut classes: Vec<Vec<usize>> = Vec::new();
         for element in 0..self.size {
@@ -309,7 +309,7 @@ impl PartitionTree {
                 .map(|class| class.iter().map(|&e| labels[e].clone()).collect())
                 .collect()
         });
-        Level {
+        PartitionLevel {
             alpha,
             classes,
             labels,

@@ -61,7 +61,7 @@ fn pools_of_one_and_four_threads_agree() {
 
 #[test]
 fn wide_codes_match_triple_loop() {
-    // More than 65 536 distinct degrees, so the kernel runs on u32 codes.
+    // More than 65 536 distinct degrees, so the kernel runs on the degrees.
     let r = FuzzyRelation::new(ndarray::Array2::from_shape_fn((300, 300), |(i, j)| {
         ((i * 300 + j) * 7919 % 90_001) as f64 / 90_000.0
     }))
@@ -192,5 +192,46 @@ fn maxmin_reference_cases() {
 fn sup_t_reference_cases() {
     for case in cases("supT_composition") {
         check_composition_case(&case);
+    }
+}
+
+#[test]
+fn wide_results_span_several_column_tiles() {
+    // 11 degrees (u8 codes), 700 degrees (u16 codes) and continuous degrees,
+    // each with more result columns than one tile holds.
+    for levels in [11usize, 700, 1_000_003] {
+        let r = FuzzyRelation::new(ndarray::Array2::from_shape_fn((21, 9), |(i, j)| {
+            ((i * 13 + j * 7) * 7919 % levels) as f64 / (levels - 1) as f64
+        }))
+        .unwrap();
+        let s = FuzzyRelation::new(ndarray::Array2::from_shape_fn((9, 2_100), |(i, j)| {
+            ((i * 2_100 + j) * 104_729 % levels) as f64 / (levels - 1) as f64
+        }))
+        .unwrap();
+        let expected = plain_compose(&r, &s, Minimum);
+        for execution in [Execution::Serial, Execution::Parallel] {
+            let rs = r.compose_with_execution(&s, execution).unwrap();
+            assert_eq!(rs.view(), expected.view(), "{levels} levels, {execution:?}");
+        }
+    }
+}
+
+#[test]
+fn long_rows_exceed_the_sorted_prefix() {
+    // Rows of 600 terms: the kernel sorts the largest 256 and selects the
+    // rest round by round, on u8 codes, u16 codes and degrees.
+    for levels in [11usize, 700, 1_000_003] {
+        let r = FuzzyRelation::new(ndarray::Array2::from_shape_fn((40, 600), |(i, j)| {
+            ((i * 600 + j) * 7919 % levels) as f64 / (levels - 1) as f64
+        }))
+        .unwrap();
+        let s = FuzzyRelation::new(ndarray::Array2::from_shape_fn((600, 30), |(i, j)| {
+            // Low degrees, so rows keep needing terms past the prefix.
+            ((i * 30 + j) * 104_729 % levels) as f64 / (levels - 1) as f64 * 0.3
+        }))
+        .unwrap();
+        let expected = plain_compose(&r, &s, Minimum);
+        let rs = r.compose_with_execution(&s, Execution::Serial).unwrap();
+        assert_eq!(rs.view(), expected.view(), "{levels} levels");
     }
 }
