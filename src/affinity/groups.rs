@@ -18,7 +18,7 @@ use crate::relation::{FuzzyRelation, check_column_thresholds};
 /// Cells of the alpha-cut (rows x columns) from which
 /// [`Execution::Auto`] runs the enumeration on the rayon pool. Below it the
 /// whole search takes well under a millisecond and task start-up dominates.
-const PARALLEL_MIN_CELLS: u128 = 1 << 14;
+const PARALLEL_MIN_CELLS: u128 = 1 << 16;
 
 /// Enumerates the affinity groups of `relation` at `threshold`: every pair
 /// (A, B) of a row set and a column set with R(a, b) >= alpha(b) for all a
