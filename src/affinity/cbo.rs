@@ -22,10 +22,11 @@ use rayon::prelude::*;
 
 use super::mask::Mask;
 
-/// Nodes at this depth or shallower spawn their children as rayon tasks.
-/// Deeper subtrees are small and unbalanced enough that a task costs more
-/// than it saves; depth 3 gave 4 to 60 thousand tasks on the 10000 x 30
-/// and 100000 x 40 benchmark inputs, plenty for work stealing.
+/// Nodes shallower than this depth spawn their children as rayon tasks.
+/// Three levels allow up to m + m (m - 1) / 2 + m (m - 1) (m - 2) / 6
+/// tasks for m columns, far more than the threads of a pool, so work
+/// stealing can balance the skewed tree. Deeper subtrees are small enough
+/// that a task would cost more than it saves.
 const PARALLEL_DEPTH: usize = 3;
 
 /// Nodes with fewer rows than this run serially even near the root.
@@ -94,7 +95,7 @@ impl<const N: usize> Found<N> {
     }
 }
 
-/// Why a search stopped early.
+/// The error of a search that reached its cap on reported concepts.
 #[derive(Debug)]
 pub(crate) struct LimitReached;
 
@@ -136,7 +137,7 @@ impl<const N: usize> Scratch<N> {
 
 /// A concept of the search tree with what its ancestors learned.
 ///
-/// `dead` holds attributes whose row count fell below the iceberg bound at
+/// `dead` contains the attributes whose row count fell below the iceberg bound at
 /// an ancestor; extents only shrink, so they never become children again.
 /// `failed[j]` is the closure with which attribute j last failed the
 /// canonicity test at an ancestor (empty when it never failed): the

@@ -192,9 +192,9 @@ impl Graph {
         bitset::count_ones(self.neighbours(v))
     }
 
-    /// Vertices in a degeneracy order (repeatedly removing a vertex of
-    /// least remaining degree, smallest index first), Batagelj and
-    /// Zaversnik's bucket algorithm.
+    /// Orders the vertices by degeneracy: repeatedly removes a vertex of
+    /// least remaining degree, found with a bucket queue as in Batagelj and
+    /// Zaversnik's cores algorithm (2003). The order is deterministic.
     fn degeneracy_order(&self) -> Vec<u32> {
         let n = self.n;
         let mut degree: Vec<usize> = (0..n).map(|v| self.degree(v)).collect();

@@ -34,10 +34,11 @@ impl LatticeData {
     /// the concepts of `cut` that some convex filter kept (the top and
     /// bottom may be missing, and the iceberg bounds keep a convex set).
     ///
-    /// A group's lower covers follow Lindig's test: among the closures
-    /// (B + {j})'' for the columns j outside B, a closure C is a lower cover
-    /// exactly when |C \ B| columns produce it. Each group costs one pass
-    /// over its rows, so no pair of groups is ever compared.
+    /// A closure C among the closures (B + {j})'' for the columns j
+    /// outside B is a lower cover of (A, B) exactly when all |C \ B|
+    /// columns of C \ B produce it: a concept strictly between would be
+    /// produced by one of them. Each group costs one pass over its rows, so
+    /// no pair of groups is ever compared.
     pub(crate) fn build(store: &Store, cut: &CrispRelation, execution: Execution) -> Result<Self> {
         let words = store.col_words;
         ensure_fits(
@@ -191,10 +192,10 @@ impl<'a> GaloisLattice<'a> {
         positions_of(&self.data.col_nodes, index)
     }
 
-    /// Writes the lattice in Graphviz DOT, drawn bottom to top, each node
+    /// Writes the lattice in Graphviz DOT, drawn bottom to top. Each node is
     /// labelled with its new columns (first line) and new rows (second
-    /// line): the reduced labelling of lattice drawings, from which a
-    /// group's full sides are read along the paths up and down.
+    /// line), the reduced labelling of lattice drawings. A group's full
+    /// sides are read along the paths: its rows below it, its columns above.
     ///
     /// # Examples
     ///
