@@ -32,20 +32,34 @@ const PARALLEL_DEPTH: usize = 3;
 /// Nodes with fewer rows than this run serially even near the root.
 const PARALLEL_MIN_ROWS: usize = 256;
 
-/// A run of concepts in discovery order, extents in one arena.
-pub(crate) struct Chunk<const N: usize> {
+/// Largest capacity, in row indexes, of a block of the result arena.
+/// Blocks never grow once allocated, so filling one copies nothing, unlike
+/// a growing `Vec` that copies its contents at each doubling.
+const MAX_BLOCK_ROWS: usize = 1 << 20;
+
+/// Smallest capacity of a block, so that small searches stay small.
+const MIN_BLOCK_ROWS: usize = 1 << 12;
+
+/// The concepts found by a search, in discovery order. Extent `i` is
+/// `blocks[block[i]][starts[i]..][..lens[i]]`. Parallel tasks fill their
+/// own lists, and gathering them moves the blocks instead of copying the
+/// row lists, which reach gigabytes on the largest bench input.
+pub(crate) struct Found<const N: usize> {
     pub(crate) intents: Vec<Mask<N>>,
-    /// Extent `i` is `extents[offsets[i]..offsets[i + 1]]`.
-    pub(crate) offsets: Vec<usize>,
-    pub(crate) extents: Vec<u32>,
+    pub(crate) block: Vec<u32>,
+    pub(crate) starts: Vec<usize>,
+    pub(crate) lens: Vec<u32>,
+    pub(crate) blocks: Vec<Vec<u32>>,
 }
 
-impl<const N: usize> Chunk<N> {
+impl<const N: usize> Found<N> {
     fn new() -> Self {
         Self {
             intents: Vec::new(),
-            offsets: vec![0],
-            extents: Vec::new(),
+            block: Vec::new(),
+            starts: Vec::new(),
+            lens: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 
@@ -54,44 +68,34 @@ impl<const N: usize> Chunk<N> {
     }
 
     pub(crate) fn extent(&self, index: usize) -> &[u32] {
-        &self.extents[self.offsets[index]..self.offsets[index + 1]]
-    }
-}
-
-/// The concepts found by a search, in discovery order, as chunks: the
-/// parallel tasks each fill their own, and gathering them moves the chunks
-/// instead of copying hundreds of megabytes of row lists.
-pub(crate) struct Found<const N: usize> {
-    pub(crate) chunks: Vec<Chunk<N>>,
-}
-
-impl<const N: usize> Found<N> {
-    fn new() -> Self {
-        Self {
-            chunks: vec![Chunk::new()],
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.chunks.iter().map(Chunk::len).sum()
-    }
-
-    /// The intent of the first concept found, if any.
-    pub(crate) fn first_intent(&self) -> Option<Mask<N>> {
-        self.chunks.iter().find_map(|c| c.intents.first().copied())
+        &self.blocks[self.block[index] as usize][self.starts[index]..][..self.lens[index] as usize]
     }
 
     pub(crate) fn push(&mut self, intent: Mask<N>, extent: &[u32]) {
-        let chunk = self.chunks.last_mut().expect("a found list has a chunk");
-        chunk.intents.push(intent);
-        chunk.extents.extend_from_slice(extent);
-        chunk.offsets.push(chunk.extents.len());
+        let room = self.blocks.last().map_or(0, |b| b.capacity() - b.len());
+        if room < extent.len() || self.blocks.is_empty() {
+            let previous = self.blocks.last().map_or(0, Vec::capacity);
+            let capacity = (2 * previous).clamp(MIN_BLOCK_ROWS, MAX_BLOCK_ROWS);
+            self.blocks
+                .push(Vec::with_capacity(capacity.max(extent.len())));
+        }
+        let last = self.blocks.len() - 1;
+        let block = &mut self.blocks[last];
+        self.intents.push(intent);
+        self.block.push(last as u32);
+        self.starts.push(block.len());
+        self.lens.push(extent.len() as u32);
+        block.extend_from_slice(extent);
     }
 
-    /// Moves the chunks of `other` after this list's concepts.
+    /// Moves the concepts of `other` after this list's.
     fn append(&mut self, other: Found<N>) {
-        self.chunks.extend(other.chunks);
-        self.chunks.push(Chunk::new());
+        let base = self.blocks.len() as u32;
+        self.intents.extend_from_slice(&other.intents);
+        self.block.extend(other.block.iter().map(|&b| b + base));
+        self.starts.extend_from_slice(&other.starts);
+        self.lens.extend_from_slice(&other.lens);
+        self.blocks.extend(other.blocks);
     }
 }
 
@@ -256,15 +260,16 @@ impl<const N: usize> Search<'_, N> {
             jobs.push(child);
             Ok(())
         });
+        // Each worker reuses its scratch levels across the tasks it runs, so
+        // the large buffers near the root are allocated a few times only.
         let parts: Vec<Result<Found<N>, LimitReached>> = jobs
             .into_par_iter()
-            .map(|child| {
+            .map_init(Vec::new, |scratch, child| {
                 let mut part = Found::new();
                 if child.intent.count() >= self.min_cols {
                     self.report(&mut part, child.intent, child.extent)?;
                 }
-                let mut scratch = Vec::new();
-                self.expand(child, depth + 1, &mut scratch, &mut part)?;
+                self.expand(child, depth + 1, scratch, &mut part)?;
                 Ok(part)
             })
             .collect();

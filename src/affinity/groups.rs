@@ -240,7 +240,7 @@ fn keep_top_bottom<const N: usize>(
         false
     } else {
         // The search reports the top first.
-        found.first_intent().is_some_and(|m| m.is_empty())
+        found.intents.first().is_some_and(|m| m.is_empty())
     }
 }
 
