@@ -290,7 +290,8 @@ impl<const N: usize> Search<'_, N> {
         level: &mut Scratch<N>,
     ) -> Children<N> {
         let intent = node.intent;
-        level.failed.copy_from_slice(node.failed);
+        // Descendants only read the failures of attributes from `start` on.
+        level.failed[node.start..].copy_from_slice(&node.failed[node.start..]);
         let mut candidates = candidates;
         candidates.for_each(|j| {
             if !node.failed[j].and(Mask::below(j)).is_subset(intent) {
