@@ -7,14 +7,12 @@
 //! closure adds no attribute below j (the canonicity test of Kuznetsov's
 //! Close-by-One), so each concept is reached exactly once.
 //!
-//! All children of a node are computed in two passes over A, as LCM
-//! (Uno, Kiyomi and Arimura, 2004) delivers occurrences: the first pass
-//! counts, for each candidate attribute, the rows of A that hold it and
-//! intersects their row masks into its closure; the second pass writes the
-//! row lists of the children that passed the canonicity test and the
-//! iceberg bounds. A row is touched once per candidate attribute it holds,
-//! instead of once per candidate attribute as in a column-bitset
-//! intersection over all rows.
+//! All children of a node are computed in one pass over A, in the way LCM
+//! (Uno, Kiyomi and Arimura, 2004) delivers occurrences: each row of A is
+//! appended to the row list of every candidate attribute it holds, and its
+//! mask is intersected into that attribute's closure. A row is touched once
+//! per candidate attribute it holds, whereas a column-bit-set intersection
+//! touches every word of the row set once per candidate.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -121,9 +119,9 @@ pub(crate) struct Search<'a, const N: usize> {
 
 /// Per-depth buffers reused by every node at that depth.
 struct Scratch<const N: usize> {
-    counts: Vec<u32>,
+    /// The rows of the node's extent that hold each candidate attribute.
+    buckets: Vec<Vec<u32>>,
     closures: Vec<Mask<N>>,
-    items: Vec<u32>,
     /// The failed closures handed to this depth's children (see [`Node`]).
     failed: Vec<Mask<N>>,
 }
@@ -131,9 +129,8 @@ struct Scratch<const N: usize> {
 impl<const N: usize> Scratch<N> {
     fn new(cols: usize) -> Self {
         Self {
-            counts: vec![0; cols],
+            buckets: vec![Vec::new(); cols],
             closures: vec![Mask::EMPTY; cols],
-            items: Vec::new(),
             failed: vec![Mask::EMPTY; cols],
         }
     }
@@ -281,8 +278,8 @@ impl<const N: usize> Search<'_, N> {
 
     /// Computes the closures of the candidate attributes over the node's
     /// extent, keeps the canonical children that can meet the iceberg
-    /// bounds, records the failures, and writes the children's row lists
-    /// into `level.items`.
+    /// bounds, and records the failures. The children's row lists are left
+    /// in `level.buckets`.
     fn deliver(
         &self,
         node: Node<'_, N>,
@@ -299,35 +296,28 @@ impl<const N: usize> Search<'_, N> {
             }
         });
 
-        // One pass over the rows: row lists, counts and closures of every
-        // candidate at once. Candidate j's rows go to items[j * stride..].
-        let stride = node.extent.len();
-        let needed = stride * self.cols;
-        if level.items.len() < needed {
-            level.items.resize(needed, 0);
-        }
+        // One pass over the rows: the row lists and closures of every
+        // candidate at once. The buckets keep their capacity from node to
+        // node, so they touch only the memory the row lists need.
         let full = Mask::full(self.cols);
-        let counts = &mut level.counts[..self.cols];
+        let buckets = &mut level.buckets[..self.cols];
         let closures = &mut level.closures[..self.cols];
-        let items = &mut level.items[..needed];
         candidates.for_each(|j| {
-            counts[j] = 0;
+            buckets[j].clear();
             closures[j] = full;
         });
         for &row in node.extent {
             let mask = self.rows[row as usize];
             mask.and(candidates).for_each(|j| {
-                let count = counts[j];
-                items[j * stride + count as usize] = row;
-                counts[j] = count + 1;
+                buckets[j].push(row);
                 closures[j] = closures[j].and(mask);
             });
         }
 
-        let min_rows = self.min_rows.max(1) as u32;
+        let min_rows = self.min_rows.max(1);
         let mut viable = Mask::EMPTY;
         candidates.for_each(|j| {
-            if level.counts[j] >= min_rows {
+            if level.buckets[j].len() >= min_rows {
                 viable = viable.with(j);
             }
         });
@@ -346,16 +336,15 @@ impl<const N: usize> Search<'_, N> {
                 kept = kept.with(j);
             }
         });
-        Children { kept, dead, stride }
+        Children { kept, dead }
     }
 }
 
 /// The children kept by [`Search::deliver`]; the rows of child `j` are
-/// the first `counts[j]` entries of the level's `items[j * stride..]`.
+/// the level's `buckets[j]`.
 struct Children<const N: usize> {
     kept: Mask<N>,
     dead: Mask<N>,
-    stride: usize,
 }
 
 impl<const N: usize> Children<N> {
@@ -371,10 +360,8 @@ impl<const N: usize> Children<N> {
         let mut result = Ok(());
         self.kept.for_each(|j| {
             if result.is_ok() {
-                let begin = j * self.stride;
-                let end = begin + level.counts[j] as usize;
                 result = visit(Node {
-                    extent: &level.items[begin..end],
+                    extent: &level.buckets[j],
                     intent: level.closures[j],
                     start: j + 1,
                     dead: self.dead,
