@@ -103,8 +103,8 @@ impl LatticeData {
 type IntentIndex<'a> = HashMap<&'a [u64], u32, BuildHasherDefault<WordHasher>>;
 
 /// A multiply-rotate hash of `u64` words, much cheaper than the default
-/// SipHash; the keys are bit sets computed by the crate, not input a caller
-/// could choose to collide.
+/// SipHash. Flooding resistance is not needed, because the keys are
+/// closures computed by the crate, not values a caller chooses.
 #[derive(Default)]
 struct WordHasher(u64);
 
@@ -149,7 +149,7 @@ impl Scratch {
     }
 }
 
-/// What the cover computation reads: the groups, the cut's rows and the
+/// The inputs of the cover computation: the groups, the cut's rows and the
 /// index of the groups by intent.
 struct Context<'a> {
     store: &'a Store,
