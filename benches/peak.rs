@@ -1,9 +1,10 @@
-//! One run of the affinity-group or clique enumeration on a large bench
+//! One run of the affinity-group, lattice or clique enumeration on a large bench
 //! input, for measuring the wall time and peak memory of a whole process:
 //!
 //! ```text
 //! cargo bench --bench peak --no-run
 //! /usr/bin/time -v target/release/deps/peak-HASH --bench groups rect_100000x40_seg 0.7
+//! /usr/bin/time -v target/release/deps/peak-HASH --bench lattice rect_10000x30_seg 0.7
 //! /usr/bin/time -v target/release/deps/peak-HASH --bench cliques prox_n2048 0.9
 //! ```
 //!
@@ -58,11 +59,20 @@ fn main() {
                 groups.len()
             )
         }
+        "lattice" => {
+            let options = AffinityOptions {
+                build_lattice: true,
+                ..Default::default()
+            };
+            let groups = affinity_groups(&relation, alpha, &options).expect("groups fit");
+            let edges = groups.lattice().map_or(0, |l| l.cover_edges().len());
+            format!("{} groups, {edges} cover edges", groups.len())
+        }
         "cliques" => {
             let cliques = maximal_similarity_subrelations(&relation, alpha).expect("cliques fit");
             format!("{} subrelations", cliques.len())
         }
-        other => panic!("unknown task {other}: use groups or cliques"),
+        other => panic!("unknown task {other}: use groups, lattice or cliques"),
     };
     let total = start.elapsed();
     println!(

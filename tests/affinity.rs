@@ -388,6 +388,44 @@ fn holy_grail_lattice_matches() {
 }
 
 #[test]
+fn lattice_navigation_and_labels() {
+    let case = read_case(&cases_dir().join("published/concepts_readme_holy_grail_lattice.json"));
+    let relation = relation_of(&case["input"]["R"]);
+    let options = AffinityOptions {
+        include_top_bottom: true,
+        build_lattice: true,
+        ..Default::default()
+    };
+    let groups = affinity_groups(&relation, 1.0, &options).unwrap();
+    let lattice = groups.lattice().unwrap();
+    // Columns: human 0, knight 1, king 2, mysterious 3.
+    let knights = groups.position_of_cols(&[1, 0]).unwrap();
+    let arthur = groups.position_of_cols(&[0, 1, 2]).unwrap();
+    let top = groups.position_of_cols(&[]).unwrap();
+    assert_eq!(groups.position_of_cols(&[0, 3]), None);
+    assert_eq!(groups.position_of_cols(&[9]), None);
+    assert_eq!(
+        lattice.lower_covers(knights).collect::<Vec<_>>(),
+        vec![arthur]
+    );
+    assert_eq!(lattice.upper_covers(knights).collect::<Vec<_>>(), vec![top]);
+    // Reduced labelling: Sir Robin (row 1) first appears at the knights'
+    // group, King Arthur (row 0) at his own; human and knight label the
+    // knights' group, king King Arthur's.
+    assert_eq!(lattice.new_rows(knights), vec![1]);
+    assert_eq!(lattice.new_rows(arthur), vec![0]);
+    assert_eq!(lattice.new_cols(knights), vec![0, 1]);
+    assert_eq!(lattice.new_cols(arthur), vec![2]);
+    assert!(lattice.new_rows(top).is_empty());
+    for edge in lattice.cover_edges() {
+        let upper = groups.get(edge[0] as usize).unwrap();
+        let lower = groups.get(edge[1] as usize).unwrap();
+        assert!(lower.rows().iter().all(|r| upper.rows().contains(r)));
+        assert!(upper.cols().iter().all(|c| lower.cols().contains(c)));
+    }
+}
+
+#[test]
 fn threshold_errors_name_the_value() {
     let relation = FuzzyRelation::from_rows([[0.5, 0.7]]).unwrap();
     let options = AffinityOptions::default();

@@ -246,9 +246,11 @@ fn cap_is_enforced() {
 
 #[test]
 fn large_neighbourhoods_use_wide_masks() {
-    // 300 elements in two blocks of 150, related inside each block.
+    // 300 elements: 0..10 related to all, the rest in two blocks of 10..150
+    // and 150..300 related inside each block. The two subrelations share
+    // their first ten members, more than the sort key holds.
     let values = ndarray::Array2::from_shape_fn((300, 300), |(i, j)| {
-        if i == j || (i < 150) == (j < 150) {
+        if i == j || i < 10 || j < 10 || (i < 150) == (j < 150) {
             1.0
         } else {
             0.2
@@ -256,7 +258,8 @@ fn large_neighbourhoods_use_wide_masks() {
     });
     let relation = FuzzyRelation::new(values).unwrap();
     let found = maximal_similarity_subrelations(&relation, 0.5).unwrap();
-    let expected: Vec<Vec<u32>> = vec![(0..150).collect(), (150..300).collect()];
+    let second: Vec<u32> = (0..10).chain(150..300).collect();
+    let expected: Vec<Vec<u32>> = vec![(0..150).collect(), second];
     assert_eq!(listed(&found), expected);
     let json = serde_json::to_value(&found).unwrap();
     assert_eq!(json["elements"], 300);

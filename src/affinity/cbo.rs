@@ -7,14 +7,12 @@
 //! closure adds no attribute below j (the canonicity test of Kuznetsov's
 //! Close-by-One), so each concept is reached exactly once.
 //!
-//! All children of a node are computed in two passes over A, as LCM
-//! (Uno, Kiyomi and Arimura, 2004) delivers occurrences: the first pass
-//! counts, for each candidate attribute, the rows of A that hold it and
-//! intersects their row masks into its closure; the second pass writes the
-//! row lists of the children that passed the canonicity test and the
-//! iceberg bounds. A row is touched once per candidate attribute it holds,
-//! instead of once per candidate attribute as in a column-bitset
-//! intersection over all rows.
+//! All children of a node are computed in one pass over A, in the way LCM
+//! (Uno, Kiyomi and Arimura, 2004) delivers occurrences: each row of A is
+//! appended to the row list of every candidate attribute it holds, and its
+//! mask is intersected into that attribute's closure. A row is touched once
+//! per candidate attribute it holds, whereas a column-bit-set intersection
+//! touches every word of the row set once per candidate.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -22,29 +20,44 @@ use rayon::prelude::*;
 
 use super::mask::Mask;
 
-/// Nodes at this depth or shallower spawn their children as rayon tasks.
-/// Deeper subtrees are small and unbalanced enough that a task costs more
-/// than it saves; depth 3 gave 4 to 60 thousand tasks on the 10000 x 30
-/// and 100000 x 40 benchmark inputs, plenty for work stealing.
+/// Nodes shallower than this depth spawn their children as rayon tasks.
+/// Three levels allow up to m + m (m - 1) / 2 + m (m - 1) (m - 2) / 6
+/// tasks for m columns, far more than the threads of a pool, so work
+/// stealing can balance the skewed tree. Deeper subtrees are small enough
+/// that a task would cost more than it saves.
 const PARALLEL_DEPTH: usize = 3;
 
 /// Nodes with fewer rows than this run serially even near the root.
 const PARALLEL_MIN_ROWS: usize = 256;
 
-/// A run of concepts in discovery order, extents in one arena.
-pub(crate) struct Chunk<const N: usize> {
+/// Largest capacity, in row indexes, of a block of the result arena.
+/// Blocks never grow once allocated, so filling one copies nothing, unlike
+/// a growing `Vec` that copies its contents at each doubling.
+const MAX_BLOCK_ROWS: usize = 1 << 20;
+
+/// Smallest capacity of a block, so that small searches stay small.
+const MIN_BLOCK_ROWS: usize = 1 << 12;
+
+/// The concepts found by a search, in discovery order. Extent `i` is
+/// `blocks[block[i]][starts[i]..][..lens[i]]`. Parallel tasks fill their
+/// own lists, and gathering them moves the blocks instead of copying the
+/// row lists, which reach gigabytes on the largest bench input.
+pub(crate) struct Found<const N: usize> {
     pub(crate) intents: Vec<Mask<N>>,
-    /// Extent `i` is `extents[offsets[i]..offsets[i + 1]]`.
-    pub(crate) offsets: Vec<usize>,
-    pub(crate) extents: Vec<u32>,
+    pub(crate) block: Vec<u32>,
+    pub(crate) starts: Vec<usize>,
+    pub(crate) lens: Vec<u32>,
+    pub(crate) blocks: Vec<Vec<u32>>,
 }
 
-impl<const N: usize> Chunk<N> {
+impl<const N: usize> Found<N> {
     fn new() -> Self {
         Self {
             intents: Vec::new(),
-            offsets: vec![0],
-            extents: Vec::new(),
+            block: Vec::new(),
+            starts: Vec::new(),
+            lens: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 
@@ -53,48 +66,38 @@ impl<const N: usize> Chunk<N> {
     }
 
     pub(crate) fn extent(&self, index: usize) -> &[u32] {
-        &self.extents[self.offsets[index]..self.offsets[index + 1]]
-    }
-}
-
-/// The concepts found by a search, in discovery order, as chunks: the
-/// parallel tasks each fill their own, and gathering them moves the chunks
-/// instead of copying hundreds of megabytes of row lists.
-pub(crate) struct Found<const N: usize> {
-    pub(crate) chunks: Vec<Chunk<N>>,
-}
-
-impl<const N: usize> Found<N> {
-    fn new() -> Self {
-        Self {
-            chunks: vec![Chunk::new()],
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.chunks.iter().map(Chunk::len).sum()
-    }
-
-    /// The intent of the first concept found, if any.
-    pub(crate) fn first_intent(&self) -> Option<Mask<N>> {
-        self.chunks.iter().find_map(|c| c.intents.first().copied())
+        &self.blocks[self.block[index] as usize][self.starts[index]..][..self.lens[index] as usize]
     }
 
     pub(crate) fn push(&mut self, intent: Mask<N>, extent: &[u32]) {
-        let chunk = self.chunks.last_mut().expect("a found list has a chunk");
-        chunk.intents.push(intent);
-        chunk.extents.extend_from_slice(extent);
-        chunk.offsets.push(chunk.extents.len());
+        let room = self.blocks.last().map_or(0, |b| b.capacity() - b.len());
+        if room < extent.len() || self.blocks.is_empty() {
+            let previous = self.blocks.last().map_or(0, Vec::capacity);
+            let capacity = (2 * previous).clamp(MIN_BLOCK_ROWS, MAX_BLOCK_ROWS);
+            self.blocks
+                .push(Vec::with_capacity(capacity.max(extent.len())));
+        }
+        let last = self.blocks.len() - 1;
+        let block = &mut self.blocks[last];
+        self.intents.push(intent);
+        self.block.push(last as u32);
+        self.starts.push(block.len());
+        self.lens.push(extent.len() as u32);
+        block.extend_from_slice(extent);
     }
 
-    /// Moves the chunks of `other` after this list's concepts.
+    /// Moves the concepts of `other` after this list's.
     fn append(&mut self, other: Found<N>) {
-        self.chunks.extend(other.chunks);
-        self.chunks.push(Chunk::new());
+        let base = self.blocks.len() as u32;
+        self.intents.extend_from_slice(&other.intents);
+        self.block.extend(other.block.iter().map(|&b| b + base));
+        self.starts.extend_from_slice(&other.starts);
+        self.lens.extend_from_slice(&other.lens);
+        self.blocks.extend(other.blocks);
     }
 }
 
-/// Why a search stopped early.
+/// The error of a search that reached its cap on reported concepts.
 #[derive(Debug)]
 pub(crate) struct LimitReached;
 
@@ -116,9 +119,9 @@ pub(crate) struct Search<'a, const N: usize> {
 
 /// Per-depth buffers reused by every node at that depth.
 struct Scratch<const N: usize> {
-    counts: Vec<u32>,
+    /// The rows of the node's extent that hold each candidate attribute.
+    buckets: Vec<Vec<u32>>,
     closures: Vec<Mask<N>>,
-    items: Vec<u32>,
     /// The failed closures handed to this depth's children (see [`Node`]).
     failed: Vec<Mask<N>>,
 }
@@ -126,9 +129,8 @@ struct Scratch<const N: usize> {
 impl<const N: usize> Scratch<N> {
     fn new(cols: usize) -> Self {
         Self {
-            counts: vec![0; cols],
+            buckets: vec![Vec::new(); cols],
             closures: vec![Mask::EMPTY; cols],
-            items: Vec::new(),
             failed: vec![Mask::EMPTY; cols],
         }
     }
@@ -136,7 +138,7 @@ impl<const N: usize> Scratch<N> {
 
 /// A concept of the search tree with what its ancestors learned.
 ///
-/// `dead` holds attributes whose row count fell below the iceberg bound at
+/// `dead` contains the attributes whose row count fell below the iceberg bound at
 /// an ancestor; extents only shrink, so they never become children again.
 /// `failed[j]` is the closure with which attribute j last failed the
 /// canonicity test at an ancestor (empty when it never failed): the
@@ -255,15 +257,16 @@ impl<const N: usize> Search<'_, N> {
             jobs.push(child);
             Ok(())
         });
+        // Each worker reuses its scratch levels across the tasks it runs, so
+        // the large buffers near the root are allocated a few times only.
         let parts: Vec<Result<Found<N>, LimitReached>> = jobs
             .into_par_iter()
-            .map(|child| {
+            .map_init(Vec::new, |scratch, child| {
                 let mut part = Found::new();
                 if child.intent.count() >= self.min_cols {
                     self.report(&mut part, child.intent, child.extent)?;
                 }
-                let mut scratch = Vec::new();
-                self.expand(child, depth + 1, &mut scratch, &mut part)?;
+                self.expand(child, depth + 1, scratch, &mut part)?;
                 Ok(part)
             })
             .collect();
@@ -275,8 +278,8 @@ impl<const N: usize> Search<'_, N> {
 
     /// Computes the closures of the candidate attributes over the node's
     /// extent, keeps the canonical children that can meet the iceberg
-    /// bounds, records the failures, and writes the children's row lists
-    /// into `level.items`.
+    /// bounds, and records the failures. The children's row lists are left
+    /// in `level.buckets`.
     fn deliver(
         &self,
         node: Node<'_, N>,
@@ -284,7 +287,8 @@ impl<const N: usize> Search<'_, N> {
         level: &mut Scratch<N>,
     ) -> Children<N> {
         let intent = node.intent;
-        level.failed.copy_from_slice(node.failed);
+        // Descendants only read the failures of attributes from `start` on.
+        level.failed[node.start..].copy_from_slice(&node.failed[node.start..]);
         let mut candidates = candidates;
         candidates.for_each(|j| {
             if !node.failed[j].and(Mask::below(j)).is_subset(intent) {
@@ -292,35 +296,28 @@ impl<const N: usize> Search<'_, N> {
             }
         });
 
-        // One pass over the rows: row lists, counts and closures of every
-        // candidate at once. Candidate j's rows go to items[j * stride..].
-        let stride = node.extent.len();
-        let needed = stride * self.cols;
-        if level.items.len() < needed {
-            level.items.resize(needed, 0);
-        }
+        // One pass over the rows: the row lists and closures of every
+        // candidate at once. The buckets keep their capacity from node to
+        // node, so they touch only the memory the row lists need.
         let full = Mask::full(self.cols);
-        let counts = &mut level.counts[..self.cols];
+        let buckets = &mut level.buckets[..self.cols];
         let closures = &mut level.closures[..self.cols];
-        let items = &mut level.items[..needed];
         candidates.for_each(|j| {
-            counts[j] = 0;
+            buckets[j].clear();
             closures[j] = full;
         });
         for &row in node.extent {
             let mask = self.rows[row as usize];
             mask.and(candidates).for_each(|j| {
-                let count = counts[j];
-                items[j * stride + count as usize] = row;
-                counts[j] = count + 1;
+                buckets[j].push(row);
                 closures[j] = closures[j].and(mask);
             });
         }
 
-        let min_rows = self.min_rows.max(1) as u32;
+        let min_rows = self.min_rows.max(1);
         let mut viable = Mask::EMPTY;
         candidates.for_each(|j| {
-            if level.counts[j] >= min_rows {
+            if level.buckets[j].len() >= min_rows {
                 viable = viable.with(j);
             }
         });
@@ -339,16 +336,15 @@ impl<const N: usize> Search<'_, N> {
                 kept = kept.with(j);
             }
         });
-        Children { kept, dead, stride }
+        Children { kept, dead }
     }
 }
 
 /// The children kept by [`Search::deliver`]; the rows of child `j` are
-/// the first `counts[j]` entries of the level's `items[j * stride..]`.
+/// the level's `buckets[j]`.
 struct Children<const N: usize> {
     kept: Mask<N>,
     dead: Mask<N>,
-    stride: usize,
 }
 
 impl<const N: usize> Children<N> {
@@ -364,10 +360,8 @@ impl<const N: usize> Children<N> {
         let mut result = Ok(());
         self.kept.for_each(|j| {
             if result.is_ok() {
-                let begin = j * self.stride;
-                let end = begin + level.counts[j] as usize;
                 result = visit(Node {
-                    extent: &level.items[begin..end],
+                    extent: &level.buckets[j],
                     intent: level.closures[j],
                     start: j + 1,
                     dead: self.dead,

@@ -192,9 +192,9 @@ impl Graph {
         bitset::count_ones(self.neighbours(v))
     }
 
-    /// Vertices in a degeneracy order (repeatedly removing a vertex of
-    /// least remaining degree, smallest index first), Batagelj and
-    /// Zaversnik's bucket algorithm.
+    /// Orders the vertices by degeneracy: repeatedly removes a vertex of
+    /// least remaining degree, found with a bucket queue as in Batagelj and
+    /// Zaversnik's cores algorithm (2003). The order is deterministic.
     fn degeneracy_order(&self) -> Vec<u32> {
         let n = self.n;
         let mut degree: Vec<usize> = (0..n).map(|v| self.degree(v)).collect();
@@ -256,46 +256,80 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    /// The maximal cliques whose earliest vertex in the degeneracy order is
-    /// `v`. `local_of` maps vertices to their local index and is all
-    /// `u32::MAX` on entry and exit.
+    /// Finds the maximal cliques whose earliest vertex in the degeneracy
+    /// order is `v`. `local_of` maps vertices to their local index and is
+    /// all `u32::MAX` on entry and exit.
     fn cliques_of(&self, v: usize, local_of: &mut [u32]) -> Result<Part, LimitReached> {
-        let neighbours: Vec<u32> = Ones::new(self.graph.neighbours(v))
-            .map(|u| u as u32)
-            .collect();
-        let result = match neighbours.len().div_ceil(64) {
-            0 | 1 => self.local::<1>(v, &neighbours, local_of),
-            2 => self.local::<2>(v, &neighbours, local_of),
-            3 | 4 => self.local::<4>(v, &neighbours, local_of),
-            5..=8 => self.local::<8>(v, &neighbours, local_of),
-            9..=16 => self.local::<16>(v, &neighbours, local_of),
-            17..=32 => self.local::<32>(v, &neighbours, local_of),
-            _ => self.local::<64>(v, &neighbours, local_of),
+        let graph = self.graph;
+        let own = graph.neighbours(v);
+        let mut later = vec![0u64; graph.words];
+        let mut members: Vec<u32> = Vec::new();
+        for u in Ones::new(own) {
+            if self.rank[u] > self.rank[v] {
+                bitset::insert(&mut later, u);
+                members.push(u as u32);
+            }
+        }
+        let later_count = members.len();
+        if later_count == 0 {
+            // P is empty: {v} is maximal exactly when v has no neighbour.
+            let mut part = Part::default();
+            if own.iter().all(|&w| w == 0) {
+                let mut kernel = Kernel::<1> {
+                    search: self,
+                    adjacency: &[],
+                    members: &[],
+                    part: &mut part,
+                };
+                kernel.expand(&mut vec![v as u32], Mask::EMPTY, Mask::EMPTY)?;
+            }
+            return Ok(part);
+        }
+        // An earlier neighbour with no neighbour in P leaves every
+        // recursion at its first step and never blocks a clique that
+        // contains a vertex of P, so it is left out of X.
+        for u in Ones::new(own) {
+            let row = graph.neighbours(u);
+            if self.rank[u] < self.rank[v] && row.iter().zip(&later).any(|(a, b)| a & b != 0) {
+                members.push(u as u32);
+            }
+        }
+
+        let result = match members.len().div_ceil(64) {
+            0 | 1 => self.local::<1>(v, &members, later_count, local_of),
+            2 => self.local::<2>(v, &members, later_count, local_of),
+            3 | 4 => self.local::<4>(v, &members, later_count, local_of),
+            5..=8 => self.local::<8>(v, &members, later_count, local_of),
+            9..=16 => self.local::<16>(v, &members, later_count, local_of),
+            17..=32 => self.local::<32>(v, &members, later_count, local_of),
+            _ => self.local::<64>(v, &members, later_count, local_of),
         };
-        for &u in &neighbours {
+        for &u in &members {
             local_of[u as usize] = u32::MAX;
         }
         result
     }
 
-    /// Runs Bron-Kerbosch on the neighbourhood of `v`, relabelled 0..k.
+    /// Runs Bron-Kerbosch from {v} on `members` relabelled 0..k, the first
+    /// `later_count` of them forming P and the rest X.
     fn local<const N: usize>(
         &self,
         v: usize,
-        neighbours: &[u32],
+        members: &[u32],
+        later_count: usize,
         local_of: &mut [u32],
     ) -> Result<Part, LimitReached> {
-        for (local, &u) in neighbours.iter().enumerate() {
+        let graph = self.graph;
+        let mut member_words = vec![0u64; graph.words];
+        for (local, &u) in members.iter().enumerate() {
             local_of[u as usize] = local as u32;
+            bitset::insert(&mut member_words, u as usize);
         }
-        let mut adjacency = vec![Mask::<N>::EMPTY; neighbours.len()];
-        let mut later = Mask::<N>::EMPTY;
-        let mut earlier = Mask::<N>::EMPTY;
-        let own = self.graph.neighbours(v);
-        for (local, &u) in neighbours.iter().enumerate() {
-            let row = self.graph.neighbours(u as usize);
+        let mut adjacency = vec![Mask::<N>::EMPTY; members.len()];
+        for (local, &u) in members.iter().enumerate() {
+            let row = graph.neighbours(u as usize);
             let mut mask = Mask::EMPTY;
-            for (k, (a, b)) in row.iter().zip(own).enumerate() {
+            for (k, (a, b)) in row.iter().zip(&member_words).enumerate() {
                 let mut common = a & b;
                 while common != 0 {
                     let w = k * 64 + common.trailing_zeros() as usize;
@@ -304,19 +338,16 @@ impl Search<'_> {
                 }
             }
             adjacency[local] = mask;
-            if self.rank[u as usize] > self.rank[v] {
-                later = later.with(local);
-            } else {
-                earlier = earlier.with(local);
-            }
         }
+        let later = Mask::<N>::below(later_count);
+        let earlier = Mask::<N>::below(members.len()).without(later);
 
         let mut part = Part::default();
         let mut clique = vec![v as u32];
         let mut kernel = Kernel {
             search: self,
             adjacency: &adjacency,
-            neighbours,
+            members,
             part: &mut part,
         };
         kernel.expand(&mut clique, later, earlier)?;
@@ -327,7 +358,8 @@ impl Search<'_> {
 struct Kernel<'a, 'p, const N: usize> {
     search: &'a Search<'a>,
     adjacency: &'a [Mask<N>],
-    neighbours: &'a [u32],
+    /// The original index of each local vertex.
+    members: &'a [u32],
     part: &'p mut Part,
 }
 
@@ -355,7 +387,7 @@ impl<const N: usize> Kernel<'_, '_, N> {
                 return;
             }
             let around = self.adjacency[w];
-            clique.push(self.neighbours[w]);
+            clique.push(self.members[w]);
             result = self.expand(clique, candidates.and(around), excluded.and(around));
             clique.pop();
             let single = Mask::EMPTY.with(w);
@@ -420,12 +452,26 @@ impl SimilaritySubrelations {
             start = end;
         }
         let slice = |i: usize| &part.members[starts[i]..part.ends[i]];
-        let mut order: Vec<u32> = (0..part.ends.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| slice(a as usize).cmp(slice(b as usize)));
+        // Sort on the first members packed into one integer (each stored
+        // plus one, so a shorter list sorts first), then on the whole list.
+        let bits = (usize::BITS - elements.leading_zeros()).max(1);
+        let per_key = (64 / bits).max(1) as usize;
+        let key = |i: usize| {
+            let list = slice(i);
+            (0..per_key).fold(0u64, |key, k| {
+                let code = list.get(k).map_or(0, |&m| u64::from(m) + 1);
+                key << bits | code
+            })
+        };
+        let mut order: Vec<(u64, u32)> = (0..part.ends.len()).map(|i| (key(i), i as u32)).collect();
+        order.par_sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| slice(a.1 as usize).cmp(slice(b.1 as usize)))
+        });
         let mut members = Vec::with_capacity(part.members.len());
         let mut offsets = Vec::with_capacity(order.len() + 1);
         offsets.push(0);
-        for &i in &order {
+        for &(_, i) in &order {
             members.extend_from_slice(slice(i as usize));
             offsets.push(members.len());
         }

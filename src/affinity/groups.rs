@@ -18,14 +18,14 @@ use crate::relation::{FuzzyRelation, check_column_thresholds};
 /// Cells of the alpha-cut (rows x columns) from which
 /// [`Execution::Auto`] runs the enumeration on the rayon pool. Below it the
 /// whole search takes well under a millisecond and task start-up dominates.
-const PARALLEL_MIN_CELLS: u128 = 1 << 14;
+const PARALLEL_MIN_CELLS: u128 = 1 << 16;
 
 /// Enumerates the affinity groups of `relation` at `threshold`: every pair
 /// (A, B) of a row set and a column set with R(a, b) >= alpha(b) for all a
 /// in A and b in B (`>` with [`AffinityOptions::strict`]), maximal on both
-/// sides. These are the formal concepts of the alpha-cut, found by a
-/// Close-by-One enumeration (Kuznetsov, 1993) whose children are computed
-/// LCM-style from the row lists; docs/algorithms.md has the details.
+/// sides. These are the formal concepts of the alpha-cut. They are found by
+/// a Close-by-One enumeration (Kuznetsov, 1999) whose children are computed
+/// LCM-style from the row lists, as docs/algorithms.md details.
 ///
 /// Groups come sorted by their column sets compared as sorted index lists,
 /// lexicographically with a proper prefix first; within one cut a column
@@ -240,7 +240,7 @@ fn keep_top_bottom<const N: usize>(
         false
     } else {
         // The search reports the top first.
-        found.first_intent().is_some_and(|m| m.is_empty())
+        found.intents.first().is_some_and(|m| m.is_empty())
     }
 }
 
@@ -407,7 +407,7 @@ impl<'a> AffinityGroup<'a> {
     /// # Complexity
     ///
     /// O(|A| |B|): computed from the fuzzy relation on each call, so that
-    /// enumerating millions of groups does not pay for degrees nobody
+    /// enumerating millions of groups does not pay for degrees the caller never
     /// reads.
     pub fn level(&self) -> f64 {
         self.level_and_mean().0

@@ -1,5 +1,8 @@
 //! The Galois lattice: cover edges and reduced labels of the groups.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
@@ -34,22 +37,40 @@ impl LatticeData {
     /// the concepts of `cut` that some convex filter kept (the top and
     /// bottom may be missing, and the iceberg bounds keep a convex set).
     ///
-    /// A group's lower covers follow Lindig's test: among the closures
-    /// (B + {j})'' for the columns j outside B, a closure C is a lower cover
-    /// exactly when |C \ B| columns produce it. Each group costs one pass
-    /// over its rows, so no pair of groups is ever compared.
+    /// A closure C among the closures (B + {j})'' for the columns j
+    /// outside B is a lower cover of (A, B) exactly when all |C \ B|
+    /// columns of C \ B produce it: a concept strictly between would be
+    /// produced by one of them. Each group costs one pass over its rows, so
+    /// no pair of groups is ever compared.
     pub(crate) fn build(store: &Store, cut: &CrispRelation, execution: Execution) -> Result<Self> {
         let words = store.col_words;
         ensure_fits(
             || "the scratch space of the lattice's cover edges".into(),
             bytes_for((store.cols * words) as u128, 8),
         )?;
-        let lower = |index: usize| lower_covers(store, cut, index);
+        ensure_fits(
+            || format!("the intent index of {} groups", store.len()),
+            bytes_for(store.len() as u128, 32),
+        )?;
+        let positions: IntentIndex<'_> = (0..store.len())
+            .map(|i| (store.intent(i), i as u32))
+            .collect();
+        let context = Context {
+            store,
+            rows: cut.row_words(),
+            positions: &positions,
+        };
+        let lower = |scratch: &mut Scratch, index: usize| context.lower_covers(index, scratch);
+        let new_scratch = || Scratch::new(store.cols, words);
         let lists: Vec<Vec<u32>> =
             if execution.is_parallel(store.len() as u128, PARALLEL_MIN_GROUPS) {
-                (0..store.len()).into_par_iter().map(lower).collect()
+                (0..store.len())
+                    .into_par_iter()
+                    .map_init(new_scratch, lower)
+                    .collect()
             } else {
-                (0..store.len()).map(lower).collect()
+                let mut scratch = new_scratch();
+                (0..store.len()).map(|i| lower(&mut scratch, i)).collect()
             };
         let covers = lists
             .into_iter()
@@ -58,7 +79,7 @@ impl LatticeData {
             .collect();
 
         let row_nodes = (0..cut.nrows())
-            .map(|row| find(store, cut.row(row).words()))
+            .map(|row| context.find(cut.row(row).words()))
             .collect();
         let mut closure = vec![0u64; words];
         let col_nodes = (0..cut.ncols())
@@ -67,7 +88,7 @@ impl LatticeData {
                 for row in cut.column(col).ones() {
                     and_assign(&mut closure, cut.row(row).words());
                 }
-                find(store, &closure)
+                context.find(&closure)
             })
             .collect();
         Ok(Self {
@@ -78,57 +99,123 @@ impl LatticeData {
     }
 }
 
-fn find(store: &Store, intent: &[u64]) -> Option<u32> {
-    store.position_of_intent(intent).map(|i| i as u32)
+/// Group positions by intent. Intents are unique within one cut.
+type IntentIndex<'a> = HashMap<&'a [u64], u32, BuildHasherDefault<WordHasher>>;
+
+/// A multiply-rotate hash of `u64` words, much cheaper than the default
+/// SipHash. Flooding resistance is not needed, because the keys are
+/// closures computed by the crate, not values a caller chooses.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
+
+/// Buffers of one worker, reused from group to group.
+struct Scratch {
+    closures: Vec<u64>,
+    outside: Vec<u64>,
+    held: Vec<u64>,
+    candidates: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(cols: usize, words: usize) -> Self {
+        Self {
+            closures: vec![0; cols * words],
+            outside: vec![0; words],
+            held: vec![0; words],
+            candidates: Vec::with_capacity(cols),
+        }
+    }
+}
+
+/// The inputs of the cover computation: the groups, the cut's rows and the
+/// index of the groups by intent.
+struct Context<'a> {
+    store: &'a Store,
+    /// Row-major words of the cut, `store.col_words` per row.
+    rows: &'a [u64],
+    positions: &'a IntentIndex<'a>,
+}
+
+impl Context<'_> {
+    fn find(&self, intent: &[u64]) -> Option<u32> {
+        self.positions.get(intent).copied()
+    }
+
+    /// Finds the indexes of the lower covers of group `index`, sorted.
+    fn lower_covers(&self, index: usize, scratch: &mut Scratch) -> Vec<u32> {
+        let store = self.store;
+        let words = store.col_words;
+        let cols = store.cols;
+        let intent = store.intent(index);
+        let Scratch {
+            closures,
+            outside,
+            held,
+            candidates,
+        } = scratch;
+        fill_ones(outside, cols);
+        for (o, i) in outside.iter_mut().zip(intent) {
+            *o &= !i;
+        }
+        for j in Ones::new(outside) {
+            fill_ones(&mut closures[j * words..][..words], cols);
+        }
+
+        for &row in store.extent(index) {
+            let row_words = &self.rows[row as usize * words..][..words];
+            for (h, (r, o)) in held.iter_mut().zip(row_words.iter().zip(outside.iter())) {
+                *h = r & o;
+            }
+            for j in Ones::new(held) {
+                and_assign(&mut closures[j * words..][..words], row_words);
+            }
+        }
+
+        let closure = |j: usize| &closures[j * words..][..words];
+        candidates.clear();
+        candidates.extend(Ones::new(outside));
+        candidates.sort_unstable_by(|&a, &b| cmp_lex_words(closure(a), closure(b)));
+        let base = bitset::count_ones(intent);
+        let mut lowers = Vec::new();
+        for run in candidates.chunk_by(|&a, &b| closure(a) == closure(b)) {
+            let c = closure(run[0]);
+            if bitset::count_ones(c) - base == run.len() {
+                if let Some(lower) = self.find(c) {
+                    lowers.push(lower);
+                }
+            }
+        }
+        lowers.sort_unstable();
+        lowers
+    }
 }
 
 fn and_assign(target: &mut [u64], other: &[u64]) {
     for (t, o) in target.iter_mut().zip(other) {
         *t &= o;
     }
-}
-
-/// The indexes of the lower covers of group `index`, sorted.
-fn lower_covers(store: &Store, cut: &CrispRelation, index: usize) -> Vec<u32> {
-    let words = store.col_words;
-    let cols = store.cols;
-    let intent = store.intent(index);
-    let mut closures = vec![0u64; cols * words];
-    for j in 0..cols {
-        fill_ones(&mut closures[j * words..][..words], cols);
-    }
-    let mut outside = vec![0u64; words];
-    fill_ones(&mut outside, cols);
-    for (o, i) in outside.iter_mut().zip(intent) {
-        *o &= !i;
-    }
-
-    let mut held = vec![0u64; words];
-    for &row in store.extent(index) {
-        let row_words = cut.row(row as usize).words();
-        for (h, (r, o)) in held.iter_mut().zip(row_words.iter().zip(&outside)) {
-            *h = r & o;
-        }
-        for j in Ones::new(&held) {
-            and_assign(&mut closures[j * words..][..words], row_words);
-        }
-    }
-
-    let closure = |j: usize| &closures[j * words..][..words];
-    let mut candidates: Vec<usize> = Ones::new(&outside).collect();
-    candidates.sort_unstable_by(|&a, &b| cmp_lex_words(closure(a), closure(b)));
-    let base = bitset::count_ones(intent);
-    let mut lowers = Vec::new();
-    for run in candidates.chunk_by(|&a, &b| closure(a) == closure(b)) {
-        let c = closure(run[0]);
-        if bitset::count_ones(c) - base == run.len() {
-            if let Some(lower) = find(store, c) {
-                lowers.push(lower);
-            }
-        }
-    }
-    lowers.sort_unstable();
-    lowers
 }
 
 /// The Galois lattice of a set of affinity groups: the groups ordered by
@@ -191,10 +278,10 @@ impl<'a> GaloisLattice<'a> {
         positions_of(&self.data.col_nodes, index)
     }
 
-    /// Writes the lattice in Graphviz DOT, drawn bottom to top, each node
+    /// Writes the lattice in Graphviz DOT, drawn bottom to top. Each node is
     /// labelled with its new columns (first line) and new rows (second
-    /// line): the reduced labelling of lattice drawings, from which a
-    /// group's full sides are read along the paths up and down.
+    /// line), the reduced labelling of lattice drawings. A group's full
+    /// sides are read along the paths: its rows below it, its columns above.
     ///
     /// # Examples
     ///

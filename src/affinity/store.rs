@@ -137,41 +137,27 @@ impl Store {
         cols: usize,
         skip_first: bool,
     ) -> Result<Self> {
-        let chunks: Vec<_> = found.chunks.into_iter().filter(|c| c.len() > 0).collect();
-        let total: usize = chunks.iter().map(|c| c.len()).sum();
         let col_words = words_for(cols);
         ensure_fits(
-            || format!("the order of {total} affinity groups"),
-            bytes_for(total as u128, 32 + 8 * col_words),
+            || format!("the order of {} affinity groups", found.len()),
+            bytes_for(found.len() as u128, 32 + 8 * col_words),
         )?;
-        let mut keys: Vec<(Mask<N>, u32, u32)> = Vec::with_capacity(total);
-        for (c, chunk) in chunks.iter().enumerate() {
-            keys.extend(
-                chunk
-                    .intents
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &m)| (m, c as u32, i as u32)),
-            );
-        }
-        if skip_first && !keys.is_empty() {
-            keys.remove(0);
-        }
+        let first = usize::from(skip_first).min(found.len());
+        let mut keys: Vec<(Mask<N>, u32)> = found.intents[first..]
+            .iter()
+            .enumerate()
+            .map(|(i, &m)| (m, (i + first) as u32))
+            .collect();
         keys.par_sort_unstable_by(|a, b| a.0.cmp_lex(b.0));
 
         let mut intents = Vec::with_capacity(keys.len() * col_words);
-        for (mask, _, _) in &keys {
+        for (mask, _) in &keys {
             intents.extend_from_slice(&mask.0[..col_words]);
         }
-        let arena = keys.iter().map(|&(_, c, _)| c).collect();
-        let starts = keys
-            .iter()
-            .map(|&(_, c, i)| chunks[c as usize].offsets[i as usize])
-            .collect();
-        let lens = keys
-            .iter()
-            .map(|&(_, c, i)| chunks[c as usize].extent(i as usize).len() as u32)
-            .collect();
+        let pick = |values: &[usize]| keys.iter().map(|&(_, i)| values[i as usize]).collect();
+        let starts = pick(&found.starts);
+        let arena = keys.iter().map(|&(_, i)| found.block[i as usize]).collect();
+        let lens = keys.iter().map(|&(_, i)| found.lens[i as usize]).collect();
         Ok(Self {
             cols,
             col_words,
@@ -179,7 +165,7 @@ impl Store {
             arena,
             starts,
             lens,
-            arenas: chunks.into_iter().map(|c| c.extents).collect(),
+            arenas: found.blocks,
         })
     }
 
@@ -194,12 +180,8 @@ impl Store {
         let mut out = Self::new(cols);
         let mut words = vec![0u64; out.col_words];
         let mut rows = Vec::new();
-        let concepts = found
-            .chunks
-            .iter()
-            .flat_map(|chunk| (0..chunk.len()).map(move |i| (chunk.intents[i], chunk.extent(i))))
-            .skip(usize::from(skip_first));
-        for (intent, extent) in concepts {
+        for index in usize::from(skip_first)..found.len() {
+            let (intent, extent) = (found.intents[index], found.extent(index));
             words.fill(0);
             for &col in extent {
                 crate::bitset::insert(&mut words, col as usize);
