@@ -246,6 +246,7 @@ impl FuzzyRelation {
                 slice.chunks_mut(n).for_each(update);
             }
         }
+        crate::tnorm::check_output(&t, &values)?;
         Ok(self.same_labels(values))
     }
 

@@ -208,6 +208,7 @@ impl FuzzyRelation {
             values.chunks_mut(cols).enumerate().for_each(fill_row);
         }
         let values = Array2::from_shape_vec((rows, cols), values).expect("one value per entry");
+        crate::tnorm::check_output(&t, &values)?;
         Ok(chained_labels(self, other, values))
     }
 }

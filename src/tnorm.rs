@@ -89,6 +89,27 @@ impl<T: TNorm + ?Sized> TNorm for &T {
     }
 }
 
+/// Returns an error naming `t` when a value it produced is NaN or outside
+/// [0, 1], which a t-norm applied to degrees never does; a user type that
+/// breaks the laws would otherwise smuggle invalid degrees into a
+/// [`FuzzyRelation`](crate::FuzzyRelation).
+pub(crate) fn check_output<T: TNorm + ?Sized>(
+    t: &T,
+    values: &ndarray::Array2<f64>,
+) -> crate::error::Result<()> {
+    match values.indexed_iter().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
+        None => Ok(()),
+        Some(((row, col), value)) => Err(crate::error::Error::InvalidParameter {
+            name: "t-norm",
+            value: t.name().to_owned(),
+            expected: format!(
+                "values inside [0, 1] for degrees inside [0, 1], but it produced {value} \
+                 at row {row}, column {col}; check that it is a t-norm"
+            ),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +130,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    struct Sum;
+
+    impl TNorm for Sum {
+        fn apply(&self, a: f64, b: f64) -> f64 {
+            a + b
+        }
+
+        fn name(&self) -> &'static str {
+            "sum"
+        }
+    }
+
+    #[test]
+    fn operator_outside_the_unit_interval_is_rejected() {
+        let r = crate::FuzzyRelation::from_rows([[0.9, 0.5], [0.2, 1.0]]).unwrap();
+        let err = r.compose_with(&r, Sum).unwrap_err();
+        assert!(err.to_string().contains("sum"), "{err}");
+        assert!(r.transitive_closure_with(Sum).is_err());
+        assert!(r.compose_with(&r, Product).is_ok());
     }
 
     #[test]
