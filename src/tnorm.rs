@@ -97,7 +97,10 @@ pub(crate) fn check_output<T: TNorm + ?Sized>(
     t: &T,
     values: &ndarray::Array2<f64>,
 ) -> crate::error::Result<()> {
-    match values.indexed_iter().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
+    match values
+        .indexed_iter()
+        .find(|(_, v)| !(0.0..=1.0).contains(*v))
+    {
         None => Ok(()),
         Some(((row, col), value)) => Err(crate::error::Error::InvalidParameter {
             name: "t-norm",
