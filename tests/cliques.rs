@@ -103,30 +103,7 @@ fn cases_dir() -> std::path::PathBuf {
 }
 
 fn relation_of(input: &Value) -> FuzzyRelation {
-    let values: Vec<Vec<f64>> = input["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| {
-            row.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    let labels: Vec<String> = input["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect();
-    FuzzyRelation::from_rows(values)
-        .unwrap()
-        .with_row_labels(labels.clone())
-        .unwrap()
-        .with_col_labels(labels)
-        .unwrap()
+    serde_json::from_value(input.clone()).expect("case input is a valid relation")
 }
 
 #[test]

@@ -23,30 +23,7 @@ fn relation(rows: &[&[f64]]) -> FuzzyRelation {
 }
 
 fn labelled(matrix: &Value) -> FuzzyRelation {
-    let values: Vec<Vec<f64>> = matrix["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| {
-            row.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    let labels = |key: &str| -> Vec<String> {
-        matrix[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect()
-    };
-    FuzzyRelation::from_rows(values)
-        .unwrap()
-        .with_labels(Some(labels("rows")), Some(labels("cols")))
-        .unwrap()
+    serde_json::from_value(matrix.clone()).expect("case input is a valid relation")
 }
 
 fn forgotten_cases() -> Vec<(String, Value)> {

@@ -36,32 +36,7 @@ pub fn cases(operation: &str) -> Vec<Value> {
 
 /// A labelled matrix `{"rows": [...], "cols": [...], "values": [[...]]}`.
 pub fn relation(value: &Value) -> FuzzyRelation {
-    let rows: Vec<Vec<f64>> = value["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| {
-            row.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    let labels = |key: &str| -> Vec<String> {
-        value[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap().to_owned())
-            .collect()
-    };
-    FuzzyRelation::from_rows(rows)
-        .unwrap()
-        .with_row_labels(labels("rows"))
-        .unwrap()
-        .with_col_labels(labels("cols"))
-        .unwrap()
+    serde_json::from_value(value.clone()).expect("case input is a valid relation")
 }
 
 /// The sup-T composition by the triple loop of its definition.
