@@ -40,7 +40,9 @@ pub struct CemOptions {
     /// levels, before the analysis stops with an error. Default 100 000.
     pub max_groups: usize,
     /// Whether to enumerate the groups at every alpha of the relation.
-    /// Default true.
+    /// Default true. The analysis skips them, and says so in the report,
+    /// when the relation has more than [`MAX_LEVEL_ALPHAS`] distinct
+    /// degrees.
     pub levels: bool,
     /// Number of groups described in full in report.md. Default 12; every
     /// group is listed in groups.csv whatever this is.
@@ -70,6 +72,9 @@ pub struct CemAnalysis {
     options: CemOptions,
     groups: AffinityGroups,
     levels: Option<AffinityLevels>,
+    /// Distinct degrees of the relation, when there were too many to
+    /// enumerate the groups at each.
+    levels_skipped: Option<usize>,
     proximity: FuzzyRelation,
     similarity: FuzzyRelation,
     tree: PartitionTree,
@@ -133,7 +138,9 @@ impl CemAnalysis {
         progress(Stage::AffinityGroups);
         let groups = affinity_groups(&relation, options.threshold.clone(), &affinity_options)?;
 
-        let levels = if options.levels {
+        let distinct = distinct_degrees(&relation);
+        let levels_skipped = (options.levels && distinct > MAX_LEVEL_ALPHAS).then_some(distinct);
+        let levels = if options.levels && levels_skipped.is_none() {
             progress(Stage::AffinityLevels);
             let levels =
                 affinity_levels(&relation, &affinity_options).map_err(|err| match err {
@@ -160,6 +167,7 @@ impl CemAnalysis {
             options: options.clone(),
             groups,
             levels,
+            levels_skipped,
             proximity,
             similarity,
             tree,
@@ -181,9 +189,16 @@ impl CemAnalysis {
         &self.groups
     }
 
-    /// The groups at every alpha, when [`CemOptions::levels`] was set.
+    /// The groups at every alpha, when [`CemOptions::levels`] was set and
+    /// the relation has at most [`MAX_LEVEL_ALPHAS`] distinct degrees.
     pub fn levels(&self) -> Option<&AffinityLevels> {
         self.levels.as_ref()
+    }
+
+    /// The number of distinct degrees, when it exceeded
+    /// [`MAX_LEVEL_ALPHAS`] and the groups at every alpha were skipped.
+    pub fn levels_skipped(&self) -> Option<usize> {
+        self.levels_skipped
     }
 
     /// The proximity between customers.
@@ -235,6 +250,13 @@ impl CemAnalysis {
                 "cover edge"
             )
         );
+        if let Some(distinct) = self.levels_skipped {
+            let _ = writeln!(
+                text,
+                "groups at every alpha skipped: {distinct} distinct degrees (at most \
+                 {MAX_LEVEL_ALPHAS} are enumerated)"
+            );
+        }
         if let Some(levels) = &self.levels {
             let _ = writeln!(
                 text,
@@ -450,6 +472,15 @@ impl CemAnalysis {
     }
 
     fn report_levels(&self, out: &mut String) {
+        if let Some(distinct) = self.levels_skipped {
+            let _ = writeln!(
+                out,
+                "## Groups at each exigency level\n\nSkipped: the memberships hold {distinct} \
+                 distinct degrees, more than the {MAX_LEVEL_ALPHAS} alpha levels the analysis \
+                 enumerates one by one. Rounding the memberships to a grid (such as the \
+                 11-point scale) makes the levels affordable.\n"
+            );
+        }
         let Some(levels) = &self.levels else {
             return;
         };
@@ -513,6 +544,19 @@ impl CemAnalysis {
         }
         out.push('\n');
     }
+}
+
+/// Most distinct degrees for which [`CemAnalysis::run`] enumerates the
+/// groups at every alpha. Each distinct degree costs one enumeration:
+/// panel-derived shares have a few hundred (201 for the yogurt panel),
+/// while continuous scores have about one per cell.
+pub const MAX_LEVEL_ALPHAS: usize = 1000;
+
+fn distinct_degrees(relation: &FuzzyRelation) -> usize {
+    let mut bits: Vec<u64> = relation.view().iter().map(|v| v.to_bits()).collect();
+    bits.sort_unstable();
+    bits.dedup();
+    bits.len()
 }
 
 /// Number of classes down to which report.md lists the partition tree.
@@ -761,6 +805,26 @@ mod tests {
         analysis.write(&fresh, "m.csv").unwrap();
         assert!(fresh.join("report.md").is_file());
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn levels_are_skipped_for_continuous_data() {
+        let rows: Vec<Vec<f64>> = (0..60)
+            .map(|i| {
+                (0..20)
+                    .map(|j| ((i * 20 + j) as f64 * 0.618_033_988).fract())
+                    .collect()
+            })
+            .collect();
+        let r = FuzzyRelation::from_rows(rows).unwrap();
+        let analysis = CemAnalysis::run(r, &CemOptions::default(), |_| {}).unwrap();
+        assert_eq!(analysis.levels_skipped(), Some(1200));
+        assert!(analysis.levels().is_none());
+        assert!(
+            analysis
+                .report("m.csv")
+                .contains("Skipped: the memberships hold 1200")
+        );
     }
 
     #[test]
