@@ -197,8 +197,10 @@ impl FuzzyRelation {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::NotSquare`] for a non-square relation and
-    /// [`crate::Error::TooLarge`] when the result would not fit.
+    /// [`crate::Error::NotSquare`] for a non-square relation,
+    /// [`crate::Error::TooLarge`] when the result would not fit, and
+    /// [`crate::Error::InvalidParameter`] naming `t` when it produced a value
+    /// that is NaN or outside [0, 1] (so it is not a t-norm).
     ///
     /// # Complexity
     ///
@@ -225,6 +227,7 @@ impl FuzzyRelation {
         let mut values = self.view().as_standard_layout().into_owned();
         let parallel = Execution::Auto.is_parallel((n * n) as u128, FILL_PARALLEL_CUTOFF);
         let mut pivot_row = vec![0.0; n];
+        let guard = crate::tnorm::OutputGuard::new();
         let slice = values.as_slice_mut().expect("standard layout");
         for k in 0..n {
             pivot_row.copy_from_slice(&slice[k * n..(k + 1) * n]);
@@ -235,7 +238,7 @@ impl FuzzyRelation {
                 }
                 for (r, &b) in row.iter_mut().zip(&pivot_row) {
                     let v = t.apply(a, b);
-                    if v > *r {
+                    if guard.admit(v) && v > *r {
                         *r = v;
                     }
                 }
@@ -246,7 +249,7 @@ impl FuzzyRelation {
                 slice.chunks_mut(n).for_each(update);
             }
         }
-        crate::tnorm::check_output(&t, &values)?;
+        guard.finish(&t)?;
         Ok(self.same_labels(values))
     }
 

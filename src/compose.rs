@@ -138,8 +138,10 @@ impl FuzzyRelation {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeMismatch`] when the shapes do not chain and
-    /// [`Error::TooLarge`] when the result would not fit.
+    /// [`Error::ShapeMismatch`] when the shapes do not chain,
+    /// [`Error::TooLarge`] when the result would not fit, and
+    /// [`Error::InvalidParameter`] naming `t` when it produced a value that
+    /// is NaN or outside [0, 1] (so it is not a t-norm).
     ///
     /// # Complexity
     ///
@@ -188,6 +190,7 @@ impl FuzzyRelation {
         let left = self.view();
         let right = other.view();
         let mut values = vec![0.0f64; rows * cols];
+        let guard = crate::tnorm::OutputGuard::new();
         let fill_row = |(i, out): (usize, &mut [f64])| {
             for (j, &a) in left.row(i).iter().enumerate() {
                 if a == 0.0 {
@@ -195,7 +198,7 @@ impl FuzzyRelation {
                 }
                 for (o, &b) in out.iter_mut().zip(right.row(j)) {
                     let v = t.apply(a, b);
-                    if v > *o {
+                    if guard.admit(v) && v > *o {
                         *o = v;
                     }
                 }
@@ -208,7 +211,7 @@ impl FuzzyRelation {
             values.chunks_mut(cols).enumerate().for_each(fill_row);
         }
         let values = Array2::from_shape_vec((rows, cols), values).expect("one value per entry");
-        crate::tnorm::check_output(&t, &values)?;
+        guard.finish(&t)?;
         Ok(chained_labels(self, other, values))
     }
 }

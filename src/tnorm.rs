@@ -89,27 +89,58 @@ impl<T: TNorm + ?Sized> TNorm for &T {
     }
 }
 
-/// Returns an error naming `t` when a value it produced is NaN or outside
-/// [0, 1], which a t-norm applied to degrees never does; a user type that
-/// breaks the laws would otherwise smuggle invalid degrees into a
-/// [`FuzzyRelation`](crate::FuzzyRelation).
-pub(crate) fn check_output<T: TNorm + ?Sized>(
-    t: &T,
-    values: &ndarray::Array2<f64>,
-) -> crate::error::Result<()> {
-    match values
-        .indexed_iter()
-        .find(|(_, v)| !(0.0..=1.0).contains(*v))
-    {
-        None => Ok(()),
-        Some(((row, col), value)) => Err(crate::error::Error::InvalidParameter {
+/// Watches the values a t-norm produces inside a sup-T kernel.
+///
+/// A t-norm applied to degrees never leaves [0, 1], but a user type that
+/// breaks the laws could, and a NaN or negative value would silently lose
+/// every max it enters. Kernels pass each value through [`admit`], which
+/// records the smallest offending bit pattern (the same whatever the thread
+/// order), and call [`finish`] at the end.
+///
+/// [`admit`]: OutputGuard::admit
+/// [`finish`]: OutputGuard::finish
+pub(crate) struct OutputGuard {
+    offending: std::sync::atomic::AtomicU64,
+}
+
+impl OutputGuard {
+    const NONE: u64 = u64::MAX;
+
+    pub(crate) fn new() -> Self {
+        Self {
+            offending: std::sync::atomic::AtomicU64::new(Self::NONE),
+        }
+    }
+
+    /// Whether `value` is a degree; records it otherwise.
+    #[inline]
+    pub(crate) fn admit(&self, value: f64) -> bool {
+        if (0.0..=1.0).contains(&value) {
+            true
+        } else {
+            let bits = value.to_bits().min(Self::NONE - 1);
+            self.offending
+                .fetch_min(bits, std::sync::atomic::Ordering::Relaxed);
+            false
+        }
+    }
+
+    /// Returns an error naming `t` when any value it produced was NaN or
+    /// outside [0, 1].
+    pub(crate) fn finish<T: TNorm + ?Sized>(&self, t: &T) -> crate::error::Result<()> {
+        let bits = self.offending.load(std::sync::atomic::Ordering::Relaxed);
+        if bits == Self::NONE {
+            return Ok(());
+        }
+        Err(crate::error::Error::InvalidParameter {
             name: "t-norm",
             value: t.name().to_owned(),
             expected: format!(
-                "values inside [0, 1] for degrees inside [0, 1], but it produced {value} \
-                 at row {row}, column {col}; check that it is a t-norm"
+                "values inside [0, 1] for degrees inside [0, 1], but it produced {}; \
+                 check that it is a t-norm",
+                f64::from_bits(bits)
             ),
-        }),
+        })
     }
 }
 
@@ -144,6 +175,47 @@ mod tests {
 
         fn name(&self) -> &'static str {
             "sum"
+        }
+    }
+
+    struct NanNorm;
+
+    impl TNorm for NanNorm {
+        fn apply(&self, _: f64, _: f64) -> f64 {
+            f64::NAN
+        }
+
+        fn name(&self) -> &'static str {
+            "nan"
+        }
+    }
+
+    struct Negative;
+
+    impl TNorm for Negative {
+        fn apply(&self, a: f64, b: f64) -> f64 {
+            a * b - 1.0
+        }
+
+        fn name(&self) -> &'static str {
+            "negative"
+        }
+    }
+
+    #[test]
+    fn nan_and_negative_results_are_rejected() {
+        let r = crate::FuzzyRelation::from_rows([[0.5, 0.8], [0.9, 0.4]]).unwrap();
+        for result in [
+            r.compose_with(&r, NanNorm),
+            r.transitive_closure_with(NanNorm),
+            r.compose_with(&r, Negative),
+            r.transitive_closure_with(Negative),
+        ] {
+            let err = result.unwrap_err();
+            assert!(
+                err.to_string().contains("check that it is a t-norm"),
+                "{err}"
+            );
         }
     }
 

@@ -246,9 +246,15 @@ proptest! {
             prop_assert_eq!(cut.path_count, full.path_count);
             prop_assert_eq!(&cut.paths[..], &full.paths[..1]);
         }
-        prop_assert_eq!(result.powers.len(), 4);
+        let computed = result.powers.len();
+        prop_assert!((1..=4).contains(&computed));
+        prop_assert_eq!(result.orders.len(), computed - 1);
+        if computed < 4 {
+            // The analysis ends at the first power equal to the one before.
+            prop_assert_eq!(&result.powers[computed - 1], &result.powers[computed - 2]);
+        }
         let mut power = t.clone();
-        for k in 2..=4 {
+        for k in 2..=computed {
             let next = compose(&power, &t);
             prop_assert_eq!(result.powers[k - 1].view(), next.view());
             let order = &result.orders[k - 2];
@@ -727,6 +733,25 @@ fn margins_resample_experts_on_request() {
     assert!(test.lower >= 0.4, "{test:?}");
     assert!(test.upper <= 0.5, "{test:?}");
     assert!(test.p_value < 0.05, "{test:?}");
+}
+
+#[test]
+fn complete_form_stops_at_the_fixpoint() {
+    let mut t = Array2::<f64>::eye(6);
+    for i in 0..5 {
+        t[[i, i + 1]] = 0.9;
+    }
+    let relation = FuzzyRelation::new(t).unwrap();
+    let options = ForgottenOptions {
+        max_order: 4_000_000,
+        ..ForgottenOptions::default()
+    };
+    let result = complete_forgotten_effects(&relation, &options).unwrap();
+    // The chain of 5 edges is closed at order 5; order 6 equals it.
+    assert_eq!(result.powers.len(), 6);
+    assert_eq!(result.powers[5], result.powers[4]);
+    assert_eq!(result.orders.last().unwrap().order, 6);
+    assert!(result.orders.last().unwrap().effects.is_empty());
 }
 
 #[test]

@@ -42,7 +42,8 @@ pub struct ChainedEffect {
     pub direct: f64,
     /// The accumulated incidence `M*[cause][effect]`.
     pub accumulated: f64,
-    /// The forgotten part `accumulated - direct`.
+    /// The forgotten part `accumulated - direct`, computed exactly on the
+    /// decimal values and rounded once to `f64`.
     pub forgotten: f64,
     /// Tied paths reaching `accumulated`, sorted by (`via_cause`,
     /// `via_effect`), at most [`ForgottenOptions::max_paths`] of them.
@@ -56,8 +57,10 @@ pub struct ChainedEffect {
 pub struct ChainedAnalysis {
     /// `M* = A o M o B`, with the labels of `M`.
     pub accumulated: FuzzyRelation,
-    /// `M* - M`, cell by cell in `f64`. It is never negative, because `A`
-    /// and `B` are reflexive.
+    /// `M* - M`, cell by cell, computed exactly on the decimal values of the
+    /// two degrees and rounded once to `f64` (so 0.3 - 0.2 gives 0.1, not
+    /// 0.09999999999999998). It is never negative, because `A` and `B` are
+    /// reflexive.
     pub forgotten: Array2<f64>,
     /// Selected effects in row-major order of (cause, effect).
     pub effects: Vec<ChainedEffect>,
@@ -76,7 +79,8 @@ pub struct Effect {
     pub previous: f64,
     /// The incidence of order `k`, `T^k[from][to]`.
     pub accumulated: f64,
-    /// The forgotten part `accumulated - previous`.
+    /// The forgotten part `accumulated - previous`, computed exactly on the
+    /// decimal values and rounded once to `f64`.
     pub forgotten: f64,
     /// Tied paths, each the `k + 1` nodes `from, through_1, ...,
     /// through_(k-1), to`, in lexicographic order, at most
@@ -98,9 +102,12 @@ pub struct OrderEffects {
 /// Result of [`complete_forgotten_effects`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompleteAnalysis {
-    /// The powers `T^1, ..., T^max_order`, with the labels of `T`.
+    /// The powers `T^1, ..., T^k`, with the labels of `T`, where k is
+    /// `max_order` or the first order whose power equals the one before,
+    /// whichever comes first (at most n for an n x n relation). Every later
+    /// power equals `T^k` and has no effect.
     pub powers: Vec<FuzzyRelation>,
-    /// One entry per order 2, ..., max_order, in that order.
+    /// One entry per order 2, ..., k, in that order.
     pub orders: Vec<OrderEffects>,
 }
 
@@ -224,7 +231,8 @@ pub fn chained_forgotten_effects(
 
 /// Computes the forgotten effects of orders 2 to
 /// [`ForgottenOptions::max_order`] of a complete graph with incidence
-/// matrix `relation` (`T`).
+/// matrix `relation` (`T`), stopping early at the first order whose power
+/// equals the one before, since no later order can add an effect.
 ///
 /// The order-`k` incidence is the max-min power `T^k = T^(k-1) o T`. A cell
 /// is an effect of order `k` when `T^k[i][j] - T^(k-1)[i][j]` passes the
@@ -286,15 +294,17 @@ pub(crate) fn complete_unchecked(
         || {
             format!(
                 "{} max-min powers of a {n} x {n} relation",
-                options.max_order
+                options.max_order.min(n + 1)
             )
         },
-        memory::matrix_bytes::<f64>(n, n).saturating_mul(options.max_order as u128),
+        // The powers stop changing by order n at the latest, where the loop
+        // ends, so at most n + 1 of them are held.
+        memory::matrix_bytes::<f64>(n, n).saturating_mul(options.max_order.min(n + 1) as u128),
     )?;
     let t = relation.view();
     let mut powers = vec![t.as_standard_layout().into_owned()];
     let mut transposed = vec![t.t().as_standard_layout().into_owned()];
-    let mut orders = Vec::with_capacity(options.max_order - 1);
+    let mut orders = Vec::with_capacity(options.max_order.min(n + 1) - 1);
     for order in 2..=options.max_order {
         let next = maxmin(powers[order - 2].view(), t, execution);
         powers.push(next);
@@ -338,16 +348,9 @@ pub(crate) fn complete_unchecked(
         let stop = effects.is_empty();
         orders.push(OrderEffects { order, effects });
         // Powers of a reflexive relation only grow. When one order adds
-        // nothing, every later power is equal, so the later orders are
-        // reported empty without computing them.
+        // nothing, every later power is equal and has no effect, so the
+        // analysis ends there.
         if stop && powers[order - 1] == powers[order - 2] {
-            for later in order + 1..=options.max_order {
-                powers.push(powers[order - 1].clone());
-                orders.push(OrderEffects {
-                    order: later,
-                    effects: Vec::new(),
-                });
-            }
             break;
         }
     }
