@@ -1,7 +1,7 @@
 //! Transitive closures and partition trees on the peer inputs, on 1 and 2
 //! threads, against the crate's own squaring path.
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use fuzzy_affinity::{ClosureAlgorithm, Execution, PartitionTree};
 
 mod bench_inputs;
@@ -82,6 +82,18 @@ fn symmetric(c: &mut Criterion) {
             let id = BenchmarkId::new(format!("spanning-tree/threads-{threads}"), n);
             group.bench_with_input(id, &p, |b, p| {
                 pool.install(|| b.iter(|| p.transitive_closure().unwrap()));
+            });
+            // The consuming form writes over its input; the clone it gets
+            // is made outside the timed region.
+            let id = BenchmarkId::new(format!("spanning-tree-in-place/threads-{threads}"), n);
+            group.bench_with_input(id, &p, |b, p| {
+                pool.install(|| {
+                    b.iter_batched(
+                        || p.clone(),
+                        |p| p.into_transitive_closure().unwrap(),
+                        BatchSize::LargeInput,
+                    )
+                });
             });
         }
         if n <= 512 {

@@ -24,7 +24,9 @@ use crate::parallel::Execution;
 use crate::rank::{Code, Coding};
 use crate::relation::FuzzyRelation;
 use crate::sorted_edges;
-use crate::spanning_tree::{is_proximity, is_symmetric, symmetric_closure};
+use crate::spanning_tree::{
+    is_proximity, is_symmetric, symmetric_closure, symmetric_closure_in_place,
+};
 use crate::tnorm::TNorm;
 
 /// Elements (n^2) above which the spanning-tree route fills the result on
@@ -170,6 +172,45 @@ impl FuzzyRelation {
             }
         };
         Ok(self.same_labels(values))
+    }
+
+    /// The max-min transitive closure R+, consuming the relation.
+    ///
+    /// The result equals [`FuzzyRelation::transitive_closure`]. For a
+    /// symmetric relation it is computed in the relation's own buffer by the
+    /// spanning-tree route, so no second n x n matrix is allocated: at
+    /// n = 8192 that saves 512 MiB, and at every size it saves the page
+    /// faults of a fresh buffer, which are most of the cost of the O(n^2)
+    /// route. Other relations take the allocating route.
+    ///
+    /// # Errors
+    ///
+    /// As [`FuzzyRelation::transitive_closure`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use fuzzy_affinity::FuzzyRelation;
+    ///
+    /// let r = FuzzyRelation::from_rows([[1.0, 0.8, 0.1], [0.8, 1.0, 0.5], [0.1, 0.5, 1.0]])?;
+    /// let expected = r.transitive_closure()?;
+    /// assert_eq!(r.into_transitive_closure()?, expected);
+    /// # Ok::<(), fuzzy_affinity::Error>(())
+    /// ```
+    pub fn into_transitive_closure(self) -> Result<FuzzyRelation> {
+        self.require_square("transitive closure")?;
+        if !is_symmetric(self.view()) {
+            return self.transitive_closure();
+        }
+        let (row_labels, col_labels) = (
+            self.row_labels().map(<[String]>::to_vec),
+            self.col_labels().map(<[String]>::to_vec),
+        );
+        let mut values = self.into_array();
+        symmetric_closure_in_place(&mut values, Execution::Auto);
+        Ok(FuzzyRelation::from_valid_labelled(
+            values, row_labels, col_labels,
+        ))
     }
 
     /// The sup-T transitive closure: the smallest relation containing R that

@@ -172,6 +172,40 @@ pub(crate) fn symmetric_closure(values: ArrayView2<'_, f64>, execution: Executio
     Array2::from_shape_vec((n, n), out).expect("n * n degrees")
 }
 
+/// [`symmetric_closure`] written over its own input, so no second n x n
+/// buffer is allocated and no fresh page is touched. Prim's chain and the
+/// diagonal values are taken from the input before any row is overwritten.
+pub(crate) fn symmetric_closure_in_place(values: &mut Array2<f64>, execution: Execution) {
+    let n = values.nrows();
+    let chain = PrimChain::new(values.view());
+    let mut position = vec![0; n];
+    for (p, &v) in chain.order.iter().enumerate() {
+        position[v] = p;
+    }
+    let diagonal: Vec<f64> = if values.diag().iter().all(|&v| v == 1.0) {
+        vec![1.0; n]
+    } else {
+        values
+            .rows()
+            .into_iter()
+            .map(|row| row.iter().copied().fold(0.0, f64::max))
+            .collect()
+    };
+    if !values.is_standard_layout() {
+        *values = values.as_standard_layout().into_owned();
+    }
+    let out = values.as_slice_mut().expect("standard layout");
+    let fill = |(v, row): (usize, &mut [f64])| {
+        fill_row(&chain, position[v], row);
+        row[v] = diagonal[v];
+    };
+    if execution.is_parallel((n * n) as u128, FILL_PARALLEL_CUTOFF) {
+        out.par_chunks_mut(n).enumerate().for_each(fill);
+    } else {
+        out.chunks_mut(n).enumerate().for_each(fill);
+    }
+}
+
 /// Writes the closure row of `order[p]`: running minima of the chain
 /// weights to the right and to the left of position p, the two scans
 /// interleaved so their dependency chains overlap.

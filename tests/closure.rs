@@ -280,3 +280,47 @@ fn reference_cases() {
         assert_eq!(with_min, expected, "{id} sup-min");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn consuming_closure_equals_the_borrowing_one(r in common::square(40), symmetric in any::<bool>()) {
+        let r = if symmetric { r.symmetric_closure().unwrap() } else { r };
+        let expected = r.transitive_closure().unwrap();
+        let (one, four) = common::on_pools(|| r.clone().into_transitive_closure().unwrap());
+        prop_assert_eq!(&one, &expected);
+        prop_assert_eq!(&four, &expected);
+    }
+}
+
+#[test]
+fn consuming_closure_of_a_large_proximity() {
+    // 300 x 300 crosses the parallel cut-off of the in-place fill.
+    let n = 300;
+    let rows: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    if i == j {
+                        1.0
+                    } else {
+                        ((i * j + i + j) % 97) as f64 / 97.0
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let r = FuzzyRelation::from_rows(rows).unwrap();
+    assert!(r.is_symmetric());
+    let expected = r.transitive_closure().unwrap();
+    let (one, four) = common::on_pools(|| r.clone().into_transitive_closure().unwrap());
+    assert_eq!(one, expected);
+    assert_eq!(four, expected);
+    assert!(matches!(
+        FuzzyRelation::from_rows([[0.5, 0.2]])
+            .unwrap()
+            .into_transitive_closure(),
+        Err(Error::NotSquare { .. })
+    ));
+}
