@@ -10,8 +10,7 @@
 //! walks through a run.
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::affinity::{
@@ -19,7 +18,7 @@ use crate::affinity::{
     affinity_levels,
 };
 use crate::error::{Error, Result};
-use crate::io;
+use crate::io::{self, create_file, io_error};
 use crate::parallel::Execution;
 use crate::partition::PartitionTree;
 use crate::relation::FuzzyRelation;
@@ -738,24 +737,11 @@ fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| io_error(dir, source))
 }
 
-fn create_file(path: &Path) -> Result<BufWriter<File>> {
-    File::create(path)
-        .map(BufWriter::new)
-        .map_err(|source| io_error(path, source))
-}
-
 fn write_text(path: &Path, text: &str) -> Result<()> {
     let mut file = create_file(path)?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.flush())
         .map_err(|source| io_error(path, source))
-}
-
-fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.to_owned(),
-        source,
-    }
 }
 
 #[cfg(test)]

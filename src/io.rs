@@ -179,10 +179,22 @@ pub fn read_table_from(reader: impl Read, options: &CsvOptions) -> Result<Table>
 fn open(path: &Path) -> Result<BufReader<File>> {
     File::open(path)
         .map(BufReader::new)
-        .map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })
+        .map_err(|source| io_error(path, source))
+}
+
+/// Creates (or truncates) `path` for buffered writing.
+pub(crate) fn create_file(path: &Path) -> Result<BufWriter<File>> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|source| io_error(path, source))
+}
+
+/// An [`Error::Io`] naming `path`.
+pub(crate) fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 fn read_records(reader: impl Read, options: &CsvOptions, degrees: bool) -> Result<Table> {
@@ -361,12 +373,7 @@ fn parse_cell(
 /// [`Error::Io`] when the file cannot be created, [`Error::CsvFormat`] when
 /// writing fails.
 pub fn write_csv(relation: &FuzzyRelation, path: impl AsRef<Path>) -> Result<()> {
-    let path = path.as_ref();
-    let file = File::create(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    write_csv_to(relation, BufWriter::new(file))
+    write_csv_to(relation, create_file(path.as_ref())?)
 }
 
 /// Writes a relation as CSV text; see [`write_csv`].
@@ -411,16 +418,9 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: impl AsRef<Path>) -> Resu
 /// [`Error::Io`] or [`Error::Json`].
 pub fn write_json<T: Serialize>(value: &T, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
-    let file = File::create(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mut writer = BufWriter::new(file);
+    let mut writer = create_file(path)?;
     serde_json::to_writer_pretty(&mut writer, value)?;
-    writer.flush().map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })
+    writer.flush().map_err(|source| io_error(path, source))
 }
 
 /// The serialized form of a [`FuzzyRelation`].

@@ -1,8 +1,7 @@
 //! Partition trees: the nested partitions given by the alpha-cuts of a
 //! similarity relation, and their linkage table in SciPy's layout.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -336,16 +335,11 @@ impl PartitionTree {
     /// [`Error::CsvFormat`] when writing fails.
     pub fn write_linkage_csv(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let file = File::create(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        let mut writer = BufWriter::new(file);
+        let mut writer = crate::io::create_file(path)?;
         self.write_linkage_csv_to(&mut writer)?;
-        writer.flush().map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })
+        writer
+            .flush()
+            .map_err(|source| crate::io::io_error(path, source))
     }
 
     /// Writes the linkage table as CSV text; see
