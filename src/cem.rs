@@ -39,7 +39,7 @@ pub struct CemOptions {
     /// levels, before the analysis stops with an error. Default 100 000.
     pub max_groups: usize,
     /// Whether to enumerate the groups at every alpha of the relation.
-    /// Default true. The analysis skips them, and says so in the report,
+    /// Default true. The analysis skips them, with a note in the report,
     /// when the relation has more than [`MAX_LEVEL_ALPHAS`] distinct
     /// degrees.
     pub levels: bool,
@@ -215,14 +215,14 @@ impl CemAnalysis {
         &self.tree
     }
 
-    /// The groups in report order: most customers first, then most
+    /// Returns the groups in report order: most customers first, then most
     /// expectations, then the crate's group order.
     pub fn ranked_groups(&self) -> Vec<AffinityGroup<'_>> {
         let mut ranked: Vec<AffinityGroup<'_>> = self.groups.iter().collect();
-        ranked.sort_by_key(|g| {
+        ranked.sort_by_cached_key(|g| {
             (
                 std::cmp::Reverse(g.rows().len()),
-                std::cmp::Reverse(g.cols().len()),
+                std::cmp::Reverse(g.col_set().count_ones()),
             )
         });
         ranked
@@ -428,13 +428,13 @@ impl CemAnalysis {
         } else if shown == ranked.len() {
             let _ = writeln!(
                 out,
-                "{}, largest (customers x expectations) first; groups.csv lists the same.\n",
+                "{}, most customers first; groups.csv lists the same.\n",
                 count(ranked.len(), "group")
             );
         } else {
             let _ = writeln!(
                 out,
-                "{}; the {shown} largest (customers x expectations) follow, and groups.csv \
+                "{}; the {shown} with the most customers follow, and groups.csv \
                  lists all.\n",
                 count(ranked.len(), "group")
             );

@@ -100,14 +100,8 @@ impl FuzzyRelation {
         other: &FuzzyRelation,
         execution: Execution,
     ) -> Result<FuzzyRelation> {
-        check_chain(self, other, "max-min composition")?;
-        let (rows, inner) = self.shape();
-        let cols = other.ncols();
-        memory::ensure_fits(
-            || format!("the {rows} x {cols} composition"),
-            memory::matrix_bytes::<f64>(rows, cols),
-        )?;
-        let shape = Shape { rows, inner, cols };
+        let shape = prepare_product(self, other, "max-min composition")?;
+        let Shape { rows, cols, .. } = shape;
         let values = match Coding::new(&[self.view(), other.view()])? {
             Coding::U8(book, codes) => compose_coded(&book, &codes, shape, execution),
             Coding::U16(book, codes) => compose_coded(&book, &codes, shape, execution),
@@ -180,13 +174,7 @@ impl FuzzyRelation {
         t: T,
         execution: Execution,
     ) -> Result<FuzzyRelation> {
-        check_chain(self, other, "sup-T composition")?;
-        let (rows, inner) = self.shape();
-        let cols = other.ncols();
-        memory::ensure_fits(
-            || format!("the {rows} x {cols} composition"),
-            memory::matrix_bytes::<f64>(rows, cols),
-        )?;
+        let Shape { rows, inner, cols } = prepare_product(self, other, "sup-T composition")?;
         let left = self.view();
         let right = other.view();
         let mut values = vec![0.0f64; rows * cols];
@@ -214,6 +202,23 @@ impl FuzzyRelation {
         guard.finish(&t)?;
         Ok(chained_labels(self, other, values))
     }
+}
+
+/// Checks that `left` and `right` chain and that their product fits in
+/// memory, and returns its dimensions.
+fn prepare_product(
+    left: &FuzzyRelation,
+    right: &FuzzyRelation,
+    operation: &'static str,
+) -> Result<Shape> {
+    check_chain(left, right, operation)?;
+    let (rows, inner) = left.shape();
+    let cols = right.ncols();
+    memory::ensure_fits(
+        || format!("the {rows} x {cols} composition"),
+        memory::matrix_bytes::<f64>(rows, cols),
+    )?;
+    Ok(Shape { rows, inner, cols })
 }
 
 /// Dimensions of an r x k by k x c product.
